@@ -1,0 +1,1 @@
+namespace UrlLoading.Analyzers { internal static class Placeholder {} }

@@ -1,0 +1,1 @@
+namespace UrlLoading.CodeFixes { internal static class Placeholder {} }

@@ -1,0 +1,1 @@
+namespace UrlLoading.Generators { internal static class Placeholder {} }

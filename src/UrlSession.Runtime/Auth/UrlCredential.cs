@@ -1,0 +1,35 @@
+using System;
+
+namespace UrlLoading;
+
+/// <summary>A user name and password for an authentication challenge (Apple's <c>URLCredential</c>).</summary>
+public sealed record UrlCredential
+{
+    /// <summary>Creates a password credential.</summary>
+    /// <param name="user">The user name.</param>
+    /// <param name="password">The password.</param>
+    /// <param name="persistence">How long the credential may be stored.</param>
+    public UrlCredential(string user, string password, UrlCredentialPersistence persistence = UrlCredentialPersistence.ForSession)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        ArgumentNullException.ThrowIfNull(password);
+        User = user;
+        Password = password;
+        Persistence = persistence;
+    }
+
+    /// <summary>The user name.</summary>
+    public string User { get; }
+
+    /// <summary>The password.</summary>
+    public string Password { get; }
+
+    /// <summary>How long the credential may be stored.</summary>
+    public UrlCredentialPersistence Persistence { get; }
+
+    /// <summary>True when a password is present.</summary>
+    public bool HasPassword => Password.Length > 0;
+
+    /// <inheritdoc />
+    public override string ToString() => $"{nameof(UrlCredential)} {{ User = {User}, Persistence = {Persistence} }}";
+}

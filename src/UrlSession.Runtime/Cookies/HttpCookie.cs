@@ -1,0 +1,187 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+
+namespace UrlLoading;
+
+/// <summary>An HTTP cookie (Apple's <c>HTTPCookie</c>), as parsed from <c>Set-Cookie</c> by RFC 6265 rules.</summary>
+public sealed record HttpCookie
+{
+    /// <summary>Creates a cookie.</summary>
+    /// <param name="name">The cookie name.</param>
+    /// <param name="value">The cookie value.</param>
+    /// <param name="domain">The domain (lower case, no leading dot).</param>
+    /// <param name="path">The path; <c>/</c> when empty.</param>
+    public HttpCookie(string name, string value, string domain, string path = "/")
+    {
+        if (string.IsNullOrEmpty(name))
+            throw new ArgumentException("A cookie needs a name.", nameof(name));
+        ArgumentNullException.ThrowIfNull(value);
+        if (string.IsNullOrEmpty(domain))
+            throw new ArgumentException("A cookie needs a domain.", nameof(domain));
+        Name = name;
+        Value = value;
+        Domain = domain.TrimStart('.').ToLowerInvariant();
+        Path = string.IsNullOrEmpty(path) || path[0] != '/' ? "/" : path;
+    }
+
+    /// <summary>The cookie's name.</summary>
+    public string Name { get; }
+
+    /// <summary>The cookie's value.</summary>
+    public string Value { get; init; }
+
+    /// <summary>The domain the cookie belongs to, lower case, without a leading dot.</summary>
+    public string Domain { get; }
+
+    /// <summary>The path the cookie is sent for.</summary>
+    public string Path { get; }
+
+    /// <summary>True when the cookie is sent only to exactly <see cref="Domain"/>, not its subdomains (no <c>Domain</c> attribute was given).</summary>
+    public bool IsHostOnly { get; init; }
+
+    /// <summary>When the cookie expires; null for a session cookie.</summary>
+    public DateTimeOffset? ExpiresDate { get; init; }
+
+    /// <summary>True for a session cookie: no expiry, discarded when the storage is reset.</summary>
+    public bool IsSessionOnly => ExpiresDate is null;
+
+    /// <summary>True when the cookie is sent only over secure connections.</summary>
+    public bool IsSecure { get; init; }
+
+    /// <summary>True when the cookie is not meant for scripts.</summary>
+    public bool IsHttpOnly { get; init; }
+
+    /// <summary>The <c>SameSite</c> attribute (<c>Strict</c>, <c>Lax</c>, <c>None</c>), or null.</summary>
+    public string? SameSitePolicy { get; init; }
+
+    /// <summary>When the cookie was created or last replaced.</summary>
+    public DateTimeOffset CreatedAt { get; init; } = DateTimeOffset.UtcNow;
+
+    /// <summary>Parses the <c>Set-Cookie</c> header lines of a response from <paramref name="url"/>. Invalid cookies (wrong domain, no name) are dropped.</summary>
+    /// <param name="setCookieHeaders">The <c>Set-Cookie</c> header values, one per header line.</param>
+    /// <param name="url">The URL of the response.</param>
+    /// <returns>The valid cookies.</returns>
+    public static IReadOnlyList<HttpCookie> Parse(IEnumerable<string> setCookieHeaders, Uri url)
+    {
+        ArgumentNullException.ThrowIfNull(setCookieHeaders);
+        ArgumentNullException.ThrowIfNull(url);
+        var now = DateTimeOffset.UtcNow;
+        var cookies = new List<HttpCookie>();
+        foreach (var line in setCookieHeaders)
+        {
+            if (TryParse(line, url, now) is { } cookie)
+                cookies.Add(cookie);
+        }
+        return cookies;
+    }
+
+    /// <summary>True when the cookie's expiry has passed.</summary>
+    /// <param name="now">The current time.</param>
+    /// <returns>Whether the cookie has expired.</returns>
+    public bool IsExpired(DateTimeOffset now) => ExpiresDate is { } e && e <= now;
+
+    /// <summary>True when this cookie should be sent with a request to <paramref name="url"/> (domain, path and secure rules of RFC 6265 section 5.4).</summary>
+    /// <param name="url">The request URL.</param>
+    /// <returns>Whether the cookie matches.</returns>
+    public bool Matches(Uri url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        string host = url.IdnHost.ToLowerInvariant();
+        bool domainOk = IsHostOnly ? host == Domain : DomainMatches(host, Domain);
+        if (!domainOk || !PathMatches(url.AbsolutePath, Path))
+            return false;
+        return !IsSecure || url.Scheme == Uri.UriSchemeHttps;
+    }
+
+    internal static bool DomainMatches(string host, string domain) =>
+        host == domain
+        || (host.EndsWith(domain, StringComparison.Ordinal) && host[^(domain.Length + 1)] == '.' && !IsIpAddress(host));
+
+    internal static bool PathMatches(string requestPath, string cookiePath)
+    {
+        if (requestPath.Length == 0)
+            requestPath = "/";
+        if (requestPath == cookiePath)
+            return true;
+        return requestPath.StartsWith(cookiePath, StringComparison.Ordinal)
+            && (cookiePath.EndsWith('/') || requestPath[cookiePath.Length] == '/');
+    }
+
+    private static HttpCookie? TryParse(string line, Uri url, DateTimeOffset now)
+    {
+        var parts = line.Split(';');
+        int eq = parts[0].IndexOf('=');
+        if (eq <= 0)
+            return null;
+        string name = parts[0][..eq].Trim();
+        string value = parts[0][(eq + 1)..].Trim();
+        if (name.Length == 0)
+            return null;
+        string host = url.IdnHost.ToLowerInvariant();
+        string? domain = null, path = null, sameSite = null;
+        DateTimeOffset? expires = null, maxAgeExpiry = null;
+        bool secure = false, httpOnly = false;
+        for (int i = 1; i < parts.Length; i++)
+        {
+            string attr = parts[i].Trim();
+            int aeq = attr.IndexOf('=');
+            string key = (aeq < 0 ? attr : attr[..aeq]).Trim();
+            string val = aeq < 0 ? "" : attr[(aeq + 1)..].Trim();
+            switch (key.ToLowerInvariant())
+            {
+                case "domain" when val.Length > 0:
+                    domain = val.TrimStart('.').ToLowerInvariant();
+                    break;
+                case "path":
+                    path = val.StartsWith('/') ? val : null;
+                    break;
+                case "expires" when TryParseDate(val, out var date):
+                    expires = date;
+                    break;
+                case "max-age" when long.TryParse(val, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long seconds):
+                    maxAgeExpiry = seconds <= 0 ? DateTimeOffset.MinValue : now.AddSeconds(Math.Min(seconds, 400L * 24 * 3600));
+                    break;
+                case "secure":
+                    secure = true;
+                    break;
+                case "httponly":
+                    httpOnly = true;
+                    break;
+                case "samesite":
+                    sameSite = val;
+                    break;
+            }
+        }
+        bool hostOnly = domain is null;
+        if (domain is not null && !DomainMatches(host, domain))
+            return null;
+        // A single-label domain attribute (such as "com") would let one site set cookies for all others.
+        if (domain is not null && domain != host && !domain.Contains('.'))
+            return null;
+        if (secure is false && name.StartsWith("__Secure-", StringComparison.Ordinal) && url.Scheme != Uri.UriSchemeHttps)
+            return null;
+        return new HttpCookie(name, value, domain ?? host, path ?? DefaultPath(url.AbsolutePath))
+        {
+            IsHostOnly = hostOnly,
+            ExpiresDate = maxAgeExpiry ?? expires,
+            IsSecure = secure,
+            IsHttpOnly = httpOnly,
+            SameSitePolicy = sameSite,
+            CreatedAt = now,
+        };
+    }
+
+    private static string DefaultPath(string requestPath)
+    {
+        int slash = requestPath.LastIndexOf('/');
+        return slash <= 0 ? "/" : requestPath[..slash];
+    }
+
+    private static bool TryParseDate(string text, out DateTimeOffset date) =>
+        DateTimeOffset.TryParseExact(text, ["r", "ddd, dd-MMM-yyyy HH:mm:ss 'GMT'", "dddd, dd-MMM-yy HH:mm:ss 'GMT'", "ddd MMM d HH:mm:ss yyyy"],
+            CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowWhiteSpaces, out date)
+        || DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out date);
+
+    private static bool IsIpAddress(string host) => System.Net.IPAddress.TryParse(host.Trim('[', ']'), out _);
+}

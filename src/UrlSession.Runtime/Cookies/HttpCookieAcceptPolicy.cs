@@ -1,0 +1,12 @@
+namespace UrlLoading;
+
+/// <summary>Which cookies a <see cref="HttpCookieStorage"/> accepts (Apple's <c>HTTPCookie.AcceptPolicy</c>).</summary>
+public enum HttpCookieAcceptPolicy
+{
+    /// <summary>Accept every cookie.</summary>
+    Always = 0,
+    /// <summary>Accept no cookie.</summary>
+    Never = 1,
+    /// <summary>Accept cookies only from the main document's domain (<see cref="UrlRequest.MainDocumentUrl"/>); when the request names no main document, the request's own URL is the main document.</summary>
+    OnlyFromMainDocumentDomain = 2,
+}

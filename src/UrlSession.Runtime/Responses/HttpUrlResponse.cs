@@ -1,0 +1,115 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Net;
+
+namespace UrlLoading;
+
+/// <summary>The response to an HTTP or HTTPS request (Apple's <c>HTTPURLResponse</c>).</summary>
+public sealed class HttpUrlResponse : UrlResponse
+{
+    private readonly ImmutableDictionary<string, string> _headers;
+
+    /// <summary>Creates an HTTP response.</summary>
+    /// <param name="url">The URL the response came from.</param>
+    /// <param name="statusCode">The HTTP status code.</param>
+    /// <param name="httpVersion">The protocol version, such as <c>HTTP/1.1</c>.</param>
+    /// <param name="headers">The response headers; repeated headers joined with <c>", "</c>.</param>
+    public HttpUrlResponse(Uri url, int statusCode, string httpVersion, IEnumerable<KeyValuePair<string, string>> headers)
+        : this(url, statusCode, httpVersion, HeaderFields.From(headers))
+    {
+    }
+
+    private HttpUrlResponse(Uri url, int statusCode, string httpVersion, ImmutableDictionary<string, string> headers)
+        : base(url, MimeTypeOf(headers), LengthOf(headers), CharsetOf(headers))
+    {
+        if (statusCode is < 100 or > 999)
+            throw new ArgumentOutOfRangeException(nameof(statusCode), statusCode, "An HTTP status code has three digits.");
+        StatusCode = statusCode;
+        HttpVersion = httpVersion;
+        _headers = headers;
+    }
+
+    /// <summary>The HTTP status code.</summary>
+    public int StatusCode { get; }
+
+    /// <summary>The protocol version of the response, such as <c>HTTP/1.1</c>.</summary>
+    public string HttpVersion { get; }
+
+    /// <summary>All response headers; names compare case-insensitively.</summary>
+    public IReadOnlyDictionary<string, string> Headers => _headers;
+
+    /// <summary>Returns one header's value, or null (Apple's <c>value(forHTTPHeaderField:)</c>).</summary>
+    /// <param name="name">The header name, in any case.</param>
+    /// <returns>The value, or null.</returns>
+    public string? ValueForHttpHeaderField(string name) => _headers.TryGetValue(name, out var v) ? v : null;
+
+    /// <inheritdoc />
+    public override string SuggestedFilename =>
+        FileNameFromContentDisposition(ValueForHttpHeaderField("Content-Disposition")) ?? base.SuggestedFilename;
+
+    /// <summary>The standard reason phrase for a status code (Apple's <c>localizedString(forStatusCode:)</c>).</summary>
+    /// <param name="statusCode">The status code.</param>
+    /// <returns>The reason phrase, or a generic one for unknown codes.</returns>
+    public static string LocalizedString(int statusCode)
+    {
+        string name = ((HttpStatusCode)statusCode).ToString();
+        if (int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            return statusCode switch { < 200 => "informational", < 300 => "success", < 400 => "redirected", < 500 => "client error", _ => "server error" };
+        var words = new System.Text.StringBuilder();
+        foreach (char c in name)
+        {
+            if (char.IsUpper(c) && words.Length > 0)
+                words.Append(' ');
+            words.Append(words.Length == 0 ? c : char.ToLowerInvariant(c));
+        }
+        return words.ToString();
+    }
+
+    internal static HttpUrlResponse Create(Uri url, int statusCode, string httpVersion, ImmutableDictionary<string, string> headers) =>
+        new(url, statusCode, httpVersion, headers);
+
+    private static string? MimeTypeOf(ImmutableDictionary<string, string> headers)
+    {
+        if (!headers.TryGetValue("Content-Type", out var type))
+            return null;
+        int semi = type.IndexOf(';');
+        return (semi >= 0 ? type[..semi] : type).Trim().ToLowerInvariant();
+    }
+
+    private static string? CharsetOf(ImmutableDictionary<string, string> headers)
+    {
+        if (!headers.TryGetValue("Content-Type", out var type))
+            return null;
+        foreach (var part in type.Split(';'))
+        {
+            var p = part.Trim();
+            if (p.StartsWith("charset=", StringComparison.OrdinalIgnoreCase))
+                return p["charset=".Length..].Trim('"').ToLowerInvariant();
+        }
+        return null;
+    }
+
+    private static long LengthOf(ImmutableDictionary<string, string> headers)
+    {
+        // Apple reports -1 when the body is content-encoded: the bytes delivered differ from the bytes sent.
+        if (headers.TryGetValue("Content-Encoding", out var encoding) && !encoding.Equals("identity", StringComparison.OrdinalIgnoreCase))
+            return -1;
+        return headers.TryGetValue("Content-Length", out var length)
+            && long.TryParse(length, NumberStyles.None, CultureInfo.InvariantCulture, out long n) ? n : -1;
+    }
+
+    private static string? FileNameFromContentDisposition(string? disposition)
+    {
+        if (disposition is null || !System.Net.Http.Headers.ContentDispositionHeaderValue.TryParse(disposition, out var parsed))
+            return null;
+        string? name = parsed.FileNameStar ?? parsed.FileName?.Trim('"');
+        if (string.IsNullOrWhiteSpace(name))
+            return null;
+        // Never let a server choose a path: keep the last segment only.
+        name = name.Replace('\\', '/');
+        name = name[(name.LastIndexOf('/') + 1)..];
+        return name is "" or "." or ".." ? null : name;
+    }
+}

@@ -1,0 +1,320 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+using UrlLoading.Transfer;
+
+namespace UrlLoading;
+
+/// <summary>
+/// A group of tasks that share a configuration, a connection pool, stores and a delegate (Apple's <c>URLSession</c>).
+/// Create one per kind of work and reuse it; dispose it (or call <see cref="FinishTasksAndInvalidate"/>) when done.
+/// </summary>
+public sealed class UrlSession : IAsyncDisposable
+{
+    private static readonly Lazy<UrlSession> s_shared = new(() => new UrlSession(UrlSessionConfiguration.Default, null, null, isShared: true));
+    private static readonly HashSet<string> s_liveBackgroundIdentifiers = new(StringComparer.Ordinal);
+
+    private readonly object _gate = new();
+    private readonly HashSet<UrlSessionTask> _tasks = [];
+    private readonly TaskCompletionSource _invalidated = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly bool _isShared;
+    private readonly UrlSessionCallbacks _callbacks;
+    private IUrlSessionDelegate? _delegate;
+    private int _lastTaskIdentifier;
+    private bool _invalidating;
+    private bool _invalidationDelivered;
+
+    /// <summary>Creates a session without a delegate.</summary>
+    /// <param name="configuration">The configuration; the session keeps a copy.</param>
+    public UrlSession(UrlSessionConfiguration configuration)
+        : this(configuration, null, null)
+    {
+    }
+
+    /// <summary>Creates a session (Apple's <c>init(configuration:delegate:delegateQueue:)</c>).</summary>
+    /// <param name="configuration">The configuration; the session keeps a copy, so later changes to it have no effect.</param>
+    /// <param name="delegate">The delegate, usually a <c>[UrlSessionDelegate] partial class</c>. Held until the session is invalidated.</param>
+    /// <param name="delegateQueue">Where callbacks run; null for a new serial queue.</param>
+    public UrlSession(UrlSessionConfiguration configuration, IUrlSessionDelegate? @delegate, DelegateQueue? delegateQueue = null)
+        : this(configuration, @delegate, delegateQueue, isShared: false)
+    {
+    }
+
+    private UrlSession(UrlSessionConfiguration configuration, IUrlSessionDelegate? @delegate, DelegateQueue? delegateQueue, bool isShared)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ConfigurationSnapshot = configuration.Clone();
+        if (ConfigurationSnapshot.Identifier is { } identifier)
+        {
+            if (@delegate is null)
+                throw new ArgumentException("A background session needs a delegate: its events arrive only through delegate callbacks. Pass a [UrlSessionDelegate] class.", nameof(@delegate));
+            lock (s_liveBackgroundIdentifiers)
+            {
+                if (!s_liveBackgroundIdentifiers.Add(identifier))
+                    throw new InvalidOperationException($"A background session with identifier '{identifier}' already exists in this process. Create exactly one session per background identifier and reuse it (see US1001).");
+            }
+        }
+        _delegate = @delegate;
+        _callbacks = @delegate?.Callbacks ?? UrlSessionCallbacks.None;
+        _isShared = isShared;
+        DelegateQueue = delegateQueue ?? DelegateQueue.CreateSerial();
+        Engine = new TransferEngine(ConfigurationSnapshot);
+    }
+
+    /// <summary>The shared session: default configuration, no delegate. Invalidating it has no effect.</summary>
+    public static UrlSession Shared => s_shared.Value;
+
+    /// <summary>A copy of the configuration the session runs with.</summary>
+    public UrlSessionConfiguration Configuration => ConfigurationSnapshot.Clone();
+
+    /// <summary>The delegate, or null once the session has been invalidated.</summary>
+    public IUrlSessionDelegate? Delegate => Volatile.Read(ref _delegate);
+
+    /// <summary>Where the delegate's callbacks and completion handlers run.</summary>
+    public DelegateQueue DelegateQueue { get; }
+
+    /// <summary>An app-defined label for the session.</summary>
+    public string? SessionDescription { get; set; }
+
+    internal UrlSessionConfiguration ConfigurationSnapshot { get; }
+
+    internal TransferEngine Engine { get; }
+
+    /// <summary>Creates a suspended data task that reports to the delegate. Call <see cref="UrlSessionTask.Resume"/>.</summary>
+    /// <param name="url">The URL to load.</param>
+    /// <returns>The task.</returns>
+    public UrlSessionDataTask DataTask(Uri url) => DataTask(new UrlRequest(url));
+
+    /// <summary>Creates a suspended data task that reports to the delegate. Call <see cref="UrlSessionTask.Resume"/>.</summary>
+    /// <param name="request">The request.</param>
+    /// <returns>The task.</returns>
+    public UrlSessionDataTask DataTask(UrlRequest request) => CreateDataTask(request, null, null);
+
+    /// <summary>
+    /// Creates a suspended data task whose result goes to <paramref name="completionHandler"/> on the delegate queue:
+    /// the body, the response, and null on success; or null data and the error on failure. The delegate then gets
+    /// redirect, challenge and metrics callbacks, but no response, data or completion callbacks.
+    /// </summary>
+    /// <param name="url">The URL to load.</param>
+    /// <param name="completionHandler">Called once when the task ends.</param>
+    /// <returns>The task.</returns>
+    public UrlSessionDataTask DataTask(Uri url, Action<byte[]?, UrlResponse?, UrlError?> completionHandler) =>
+        DataTask(new UrlRequest(url), completionHandler);
+
+    /// <summary>Creates a suspended data task whose result goes to a completion handler on the delegate queue.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="completionHandler">Called once when the task ends.</param>
+    /// <returns>The task.</returns>
+    public UrlSessionDataTask DataTask(UrlRequest request, Action<byte[]?, UrlResponse?, UrlError?> completionHandler)
+    {
+        ArgumentNullException.ThrowIfNull(completionHandler);
+        RejectOnBackground("completion handlers");
+        return CreateDataTask(request, completionHandler, null);
+    }
+
+    /// <summary>Loads a URL and returns its body and response (Apple's <c>data(from:)</c>). HTTP error statuses are returned, not thrown.</summary>
+    /// <param name="url">The URL to load.</param>
+    /// <param name="cancellationToken">Cancels the task; the call then throws <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The body and the response.</returns>
+    /// <exception cref="UrlError">The load failed.</exception>
+    public Task<(byte[] Data, UrlResponse Response)> DataAsync(Uri url, CancellationToken cancellationToken = default) =>
+        DataAsync(new UrlRequest(url), cancellationToken);
+
+    /// <summary>Sends a request and returns the body and response (Apple's <c>data(for:)</c>). HTTP error statuses are returned, not thrown.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Cancels the task; the call then throws <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The body and the response.</returns>
+    /// <exception cref="UrlError">The load failed.</exception>
+    public async Task<(byte[] Data, UrlResponse Response)> DataAsync(UrlRequest request, CancellationToken cancellationToken = default)
+    {
+        RejectOnBackground("async convenience methods");
+        var result = new TaskCompletionSource<(byte[] Data, UrlResponse Response)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var task = CreateDataTask(request, null, result);
+        using var registration = cancellationToken.UnsafeRegister(static t => ((UrlSessionTask)t!).Cancel(), task);
+        task.Resume();
+        try
+        {
+            return await result.Task.ConfigureAwait(false);
+        }
+        catch (UrlError e) when (e.Code == UrlErrorCode.Cancelled && cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("The load was cancelled.", e, cancellationToken);
+        }
+    }
+
+    /// <summary>The tasks that are running or suspended after having been resumed (never-resumed tasks are left out, as Apple does).</summary>
+    /// <returns>A snapshot of the tasks.</returns>
+    public ValueTask<IReadOnlyList<UrlSessionTask>> GetAllTasksAsync()
+    {
+        var tasks = new List<UrlSessionTask>();
+        lock (_gate)
+        {
+            foreach (var task in _tasks)
+            {
+                if (task.WasEverResumed && task.State is UrlSessionTaskState.Running or UrlSessionTaskState.Suspended)
+                    tasks.Add(task);
+            }
+        }
+        tasks.Sort(static (a, b) => a.TaskIdentifier.CompareTo(b.TaskIdentifier));
+        return new(tasks);
+    }
+
+    /// <summary>
+    /// Lets the existing tasks finish, refuses new ones, then sends <c>DidBecomeInvalid</c> and releases the delegate.
+    /// Returns at once. Has no effect on <see cref="Shared"/>.
+    /// </summary>
+    public void FinishTasksAndInvalidate()
+    {
+        if (_isShared)
+            return;
+        bool deliverNow;
+        lock (_gate)
+        {
+            if (_invalidating)
+                return;
+            _invalidating = true;
+            deliverNow = _tasks.Count == 0;
+        }
+        if (deliverNow)
+            _ = DeliverInvalidationAsync();
+    }
+
+    /// <summary>
+    /// Cancels every task, refuses new ones, and sends <c>DidBecomeInvalid</c> once the cancelled tasks have reported
+    /// their completion. Returns at once. Has no effect on <see cref="Shared"/>.
+    /// </summary>
+    public void InvalidateAndCancel()
+    {
+        if (_isShared)
+            return;
+        UrlSessionTask[] tasks;
+        lock (_gate)
+        {
+            if (_invalidating && _tasks.Count == 0)
+                return;
+            _invalidating = true;
+            tasks = [.. _tasks];
+        }
+        foreach (var task in tasks)
+            task.Cancel();
+        if (tasks.Length == 0)
+            _ = DeliverInvalidationAsync();
+    }
+
+    /// <summary>Empties the session's cookies and credentials and drops idle connections (Apple's <c>reset</c>).</summary>
+    /// <returns>A task that completes when the stores are empty.</returns>
+    public ValueTask ResetAsync()
+    {
+        ConfigurationSnapshot.HttpCookieStorage?.Clear();
+        ConfigurationSnapshot.UrlCredentialStorage?.Clear();
+        return default;
+    }
+
+    /// <summary>Writes the session's stores to disk where they have a disk part (Apple's <c>flush</c>). The in-memory stores of this release have nothing to write.</summary>
+    /// <returns>A completed task.</returns>
+    public ValueTask FlushAsync() => default;
+
+    /// <summary>Finishes the tasks, invalidates the session and waits for <c>DidBecomeInvalid</c> to be delivered.</summary>
+    /// <returns>A task that completes after invalidation.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (_isShared)
+            return;
+        FinishTasksAndInvalidate();
+        await _invalidated.Task.ConfigureAwait(false);
+    }
+
+    internal bool Answers(UrlSessionCallbacks callback) => (_callbacks & callback) != 0 && Volatile.Read(ref _delegate) is not null;
+
+    internal void TaskDidComplete(UrlSessionTask task)
+    {
+        bool deliver;
+        lock (_gate)
+        {
+            _tasks.Remove(task);
+            deliver = _invalidating && _tasks.Count == 0;
+        }
+        if (deliver)
+            _ = DeliverInvalidationAsync();
+    }
+
+    internal ValueTask DidReceiveDataAsync(UrlSessionDataTask task, ReadOnlyMemory<byte> data) =>
+        DelegateQueue.InvokeAsync(static s => s.Delegate.DidReceiveData(s.Session, s.Task, s.Data), (Delegate: _delegate!, Session: this, Task: task, Data: data));
+
+    internal ValueTask<ResponseDisposition> DidReceiveResponseAsync(UrlSessionDataTask task, UrlResponse response) =>
+        DelegateQueue.InvokeAsync(static s => s.Delegate.DidReceiveResponse(s.Session, s.Task, s.Response), (Delegate: _delegate!, Session: this, Task: task, Response: response));
+
+    internal ValueTask<UrlRequest?> WillPerformHttpRedirectionAsync(UrlSessionTask task, HttpUrlResponse response, UrlRequest next) =>
+        DelegateQueue.InvokeAsync(static s => s.Delegate.WillPerformHttpRedirection(s.Session, s.Task, s.Response, s.Next), (Delegate: _delegate!, Session: this, Task: task, Response: response, Next: next));
+
+    internal ValueTask<(AuthChallengeDisposition Disposition, UrlCredential? Credential)> DidReceiveTaskChallengeAsync(UrlSessionTask task, UrlAuthenticationChallenge challenge) =>
+        DelegateQueue.InvokeAsync(static s => s.Delegate.DidReceiveChallenge(s.Session, s.Task, s.Challenge), (Delegate: _delegate!, Session: this, Task: task, Challenge: challenge));
+
+    internal ValueTask DidFinishCollectingMetricsAsync(UrlSessionTask task, UrlSessionTaskMetrics metrics) =>
+        DelegateQueue.InvokeAsync(static s => s.Delegate.DidFinishCollectingMetrics(s.Session, s.Task, s.Metrics), (Delegate: _delegate!, Session: this, Task: task, Metrics: metrics));
+
+    internal ValueTask DidCompleteWithErrorAsync(UrlSessionTask task, UrlError? error) =>
+        Volatile.Read(ref _delegate) is { } d && (_callbacks & UrlSessionCallbacks.DidCompleteWithError) != 0
+            ? DelegateQueue.InvokeAsync(static s => s.Delegate.DidCompleteWithError(s.Session, s.Task, s.Error), (Delegate: d, Session: this, Task: task, Error: error))
+            : default;
+
+    internal ValueTask InvokeCompletionHandlerAsync(Action<byte[]?, UrlResponse?, UrlError?> handler, byte[]? data, UrlResponse? response, UrlError? error) =>
+        DelegateQueue.InvokeAsync(static s =>
+        {
+            s.Handler(s.Data, s.Response, s.Error);
+            return default;
+        }, (Handler: handler, Data: data, Response: response, Error: error));
+
+    private UrlSessionDataTask CreateDataTask(UrlRequest request, Action<byte[]?, UrlResponse?, UrlError?>? handler,
+        TaskCompletionSource<(byte[] Data, UrlResponse Response)>? awaiter)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (ConfigurationSnapshot.IsBackground)
+            throw new InvalidOperationException("Background sessions run only download and file-upload tasks; use a default or ephemeral session for data tasks (see US1003).");
+        UrlSessionDataTask task;
+        lock (_gate)
+        {
+            if (_invalidating)
+                throw new InvalidOperationException("This session was invalidated (FinishTasksAndInvalidate, InvalidateAndCancel or DisposeAsync) and cannot create tasks; create a new UrlSession.");
+            task = new UrlSessionDataTask(this, ++_lastTaskIdentifier, request, handler, awaiter);
+            _tasks.Add(task);
+        }
+        if (Answers(UrlSessionCallbacks.DidCreateTask))
+            task.NotifyCreated(Task.Run(() => DelegateQueue.InvokeAsync(static s => s.Delegate.DidCreateTask(s.Session, s.Task), (Delegate: _delegate!, Session: this, Task: (UrlSessionTask)task)).AsTask()));
+        return task;
+    }
+
+    private void RejectOnBackground(string what)
+    {
+        if (ConfigurationSnapshot.IsBackground)
+            throw new InvalidOperationException($"Background sessions do not support {what}: the app may not be running when the transfer ends. Use the session delegate (see US1002).");
+    }
+
+    private async Task DeliverInvalidationAsync()
+    {
+        lock (_gate)
+        {
+            if (_invalidationDelivered)
+                return;
+            _invalidationDelivered = true;
+        }
+        try
+        {
+            if (Answers(UrlSessionCallbacks.DidBecomeInvalid))
+                await DelegateQueue.InvokeAsync(static s => s.Delegate.DidBecomeInvalid(s.Session, null), (Delegate: _delegate!, Session: this)).ConfigureAwait(false);
+        }
+        finally
+        {
+            Volatile.Write(ref _delegate, null);
+            Engine.Dispose();
+            if (ConfigurationSnapshot.Identifier is { } identifier)
+            {
+                lock (s_liveBackgroundIdentifiers)
+                    s_liveBackgroundIdentifiers.Remove(identifier);
+            }
+            _invalidated.TrySetResult();
+        }
+    }
+}

@@ -1,0 +1,106 @@
+using System;
+using System.Buffers;
+using System.IO;
+using System.Net.Http;
+using System.Threading.Tasks;
+using UrlLoading.Transfer;
+
+namespace UrlLoading;
+
+/// <summary>
+/// A task that delivers the response body in memory (Apple's <c>URLSessionDataTask</c>): to the delegate's
+/// <c>DidReceiveData</c> as it arrives, or all at once to a completion handler or an awaiting caller.
+/// </summary>
+public class UrlSessionDataTask : UrlSessionTask
+{
+    private const int ReadBufferSize = 64 * 1024;
+    private readonly Action<byte[]?, UrlResponse?, UrlError?>? _completionHandler;
+    private readonly TaskCompletionSource<(byte[] Data, UrlResponse Response)>? _awaiter;
+    private MemoryStream? _body;
+
+    internal UrlSessionDataTask(UrlSession session, int identifier, UrlRequest request,
+        Action<byte[]?, UrlResponse?, UrlError?>? completionHandler,
+        TaskCompletionSource<(byte[] Data, UrlResponse Response)>? awaiter)
+        : base(session, identifier, request)
+    {
+        _completionHandler = completionHandler;
+        _awaiter = awaiter;
+    }
+
+    private protected override bool DeliversToDelegate => _completionHandler is null && _awaiter is null;
+
+    private protected override async Task TransferAsync(TransferClock clock, MetricsRecorder metrics)
+    {
+        using var exchange = await Session.Engine.SendAsync(this, clock, metrics).ConfigureAwait(false);
+        var response = exchange.Response;
+        SetExpectedToReceive(response.ExpectedContentLength);
+        await WaitWhileSuspendedAsync(clock).ConfigureAwait(false);
+
+        bool toDelegate = DeliversToDelegate;
+        if (toDelegate && Session.Answers(UrlSessionCallbacks.DidReceiveResponse))
+        {
+            clock.Pause();
+            var disposition = await Session.DidReceiveResponseAsync(this, response).ConfigureAwait(false);
+            clock.Touch();
+            if (disposition == ResponseDisposition.Cancel)
+                throw new UrlError(UrlErrorCode.Cancelled, response.Url, "The delegate cancelled the task in DidReceiveResponse.");
+            if (disposition == ResponseDisposition.BecomeDownload)
+                throw new UrlError(UrlErrorCode.Unknown, response.Url, "ResponseDisposition.BecomeDownload needs download tasks, which this release does not include; answer Allow or Cancel.");
+        }
+
+        bool deliverChunks = toDelegate && Session.Answers(UrlSessionCallbacks.DidReceiveData);
+        if (!toDelegate)
+            _body = new MemoryStream(response.ExpectedContentLength is > 0 and <= 16 * 1024 * 1024 ? (int)response.ExpectedContentLength : 0);
+
+        var token = clock.Token;
+        var content = await exchange.Message.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(ReadBufferSize);
+        try
+        {
+            while (true)
+            {
+                await WaitWhileSuspendedAsync(clock).ConfigureAwait(false);
+                int read = await content.ReadAsync(buffer.AsMemory(0, ReadBufferSize), token).ConfigureAwait(false);
+                if (read == 0)
+                    break;
+                clock.Touch();
+                AddBytesReceived(read);
+                exchange.BodyBytes += read;
+                if (deliverChunks)
+                {
+                    clock.Pause();
+                    await Session.DidReceiveDataAsync(this, buffer.AsMemory(0, read)).ConfigureAwait(false);
+                    clock.Touch();
+                }
+                else
+                {
+                    _body?.Write(buffer, 0, read);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            exchange.Complete(metrics);
+        }
+    }
+
+    private protected override ValueTask DeliverCompletionAsync(UrlError? error)
+    {
+        if (_awaiter is not null)
+        {
+            if (error is null)
+                _awaiter.TrySetResult((_body!.ToArray(), Response!));
+            else
+                _awaiter.TrySetException(error);
+            return default;
+        }
+        if (_completionHandler is not null)
+        {
+            byte[]? data = error is null ? _body!.ToArray() : null;
+            _body = null;
+            return Session.InvokeCompletionHandlerAsync(_completionHandler, data, Response, error);
+        }
+        return Session.DidCompleteWithErrorAsync(this, error);
+    }
+}

@@ -1,0 +1,37 @@
+using System;
+
+namespace UrlLoading.Transfer;
+
+/// <summary>Apple's redirect rules: which statuses are followed and what the next request looks like.</summary>
+internal static class Redirects
+{
+    public static bool IsFollowable(int status) => status is 301 or 302 or 303 or 307 or 308;
+
+    /// <summary>The request to send after a redirect, or throws when the location is unusable.</summary>
+    public static UrlRequest NextRequest(UrlRequest previous, HttpUrlResponse response, string location)
+    {
+        if (!Uri.TryCreate(previous.Url, location.Trim(), out var target))
+            throw new UrlError(UrlErrorCode.RedirectToNonExistentLocation, previous.Url, $"The server redirected to '{location}', which is not a valid URL.");
+        if (target.Scheme != Uri.UriSchemeHttp && target.Scheme != Uri.UriSchemeHttps)
+            throw new UrlError(UrlErrorCode.UnsupportedUrl, target, $"The server redirected to the unsupported scheme '{target.Scheme}'.");
+        if (target.Fragment.Length == 0 && previous.Url.Fragment.Length > 0)
+            target = new UriBuilder(target) { Fragment = previous.Url.Fragment[1..] }.Uri;
+
+        var next = previous with { Url = target };
+        // 303 always becomes GET; 301 and 302 turn POST into GET, as browsers and Apple do. 307 and 308 keep method and body.
+        bool becomesGet = response.StatusCode == 303 ? previous.HttpMethod != "HEAD"
+            : response.StatusCode is 301 or 302 && previous.HttpMethod == "POST";
+        if (becomesGet)
+        {
+            next = next with { HttpMethod = "GET", HttpBody = null, HttpBodyStream = null };
+            next = next.WithoutHeader("Content-Type").WithoutHeader("Content-Length").WithoutHeader("Content-Encoding");
+        }
+        // Credentials meant for one origin never travel to another.
+        if (!SameOrigin(previous.Url, target))
+            next = next.WithoutHeader("Authorization");
+        return next;
+    }
+
+    private static bool SameOrigin(Uri a, Uri b) =>
+        a.Scheme == b.Scheme && a.Port == b.Port && string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase);
+}

@@ -1,0 +1,264 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Net;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Security.Authentication;
+using System.Threading.Tasks;
+
+namespace UrlLoading.Transfer;
+
+/// <summary>
+/// One session's HTTP machinery: a private <see cref="SocketsHttpHandler"/> pool, and the loop that sends a task's
+/// request and follows redirects and authentication challenges until the response whose body the task reads.
+/// </summary>
+internal sealed class TransferEngine : IDisposable
+{
+    private const int MaximumAuthenticationFailures = 5;
+    private static readonly string s_userAgent = $"UrlSession/{typeof(TransferEngine).Assembly.GetName().Version?.ToString(3)} (.NET)";
+    private readonly UrlSessionConfiguration _configuration;
+    private readonly HttpMessageInvoker _invoker;
+
+    public TransferEngine(UrlSessionConfiguration configuration)
+    {
+        _configuration = configuration;
+        _invoker = new HttpMessageInvoker(CreateHandler(configuration), disposeHandler: true);
+    }
+
+    public static string ProtocolName(Version version) => version.Major switch
+    {
+        2 => "h2",
+        3 => "h3",
+        _ => $"http/{version.Major}.{version.Minor}",
+    };
+
+    public async Task<Exchange> SendAsync(UrlSessionTask task, TransferClock clock, MetricsRecorder metrics)
+    {
+        var session = task.Session;
+        var request = task.CurrentRequest;
+        string? authorization = null;
+        UrlCredential? triedCredential = null;
+        UrlProtectionSpace? triedSpace = null;
+        int failures = 0;
+        while (true)
+        {
+            var fetchStart = DateTimeOffset.UtcNow;
+            using var message = BuildMessage(request, authorization);
+            HttpResponseMessage reply;
+            try
+            {
+                reply = await _invoker.SendAsync(message, clock.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+            {
+                metrics.Record(new UrlSessionTaskTransactionMetrics(request, null, fetchStart, null, DateTimeOffset.UtcNow, null, 0));
+                throw;
+            }
+            clock.Touch();
+            var responseStart = DateTimeOffset.UtcNow;
+            var response = ToUrlResponse(request.Url, reply);
+            task.Response = response;
+            StoreCookies(request, reply);
+            var exchange = new Exchange(request, reply, response, fetchStart, responseStart);
+            bool handedOver = false;
+            try
+            {
+                if (triedCredential is not null && response.StatusCode != 401)
+                {
+                    // The credential worked: keep it for next time, as its persistence allows.
+                    _configuration.UrlCredentialStorage?.SetCredential(triedCredential, triedSpace!);
+                    triedCredential = null;
+                }
+
+                if (Redirects.IsFollowable(response.StatusCode) && response.ValueForHttpHeaderField("Location") is { } location)
+                {
+                    var next = Redirects.NextRequest(request, response, location);
+                    if (++metrics.RedirectCount > _configuration.MaximumRedirects)
+                        throw new UrlError(UrlErrorCode.HttpTooManyRedirects, request.Url, $"More than {_configuration.MaximumRedirects} redirects; the last pointed to {next.Url}.");
+                    if (session.Answers(UrlSessionCallbacks.WillPerformHttpRedirection))
+                    {
+                        clock.Pause();
+                        next = await session.WillPerformHttpRedirectionAsync(task, response, next).ConfigureAwait(false);
+                        clock.Touch();
+                    }
+                    if (next is not null)
+                    {
+                        request = next;
+                        task.CurrentRequest = next;
+                        authorization = null;
+                        failures = 0;
+                        continue;
+                    }
+                }
+                else if (response.StatusCode == 401 && BasicAuthentication.ProtectionSpaceOf(request.Url, reply.Headers.WwwAuthenticate) is { } space)
+                {
+                    var proposed = (triedSpace == space ? triedCredential : null) ?? _configuration.UrlCredentialStorage?.DefaultCredential(space);
+                    var challenge = new UrlAuthenticationChallenge(space, proposed, failures, response, null);
+                    var credential = await AnswerChallengeAsync(task, challenge, clock).ConfigureAwait(false);
+                    if (credential is not null)
+                    {
+                        if (++failures > MaximumAuthenticationFailures)
+                            throw new UrlError(UrlErrorCode.UserAuthenticationRequired, request.Url, $"The server refused {MaximumAuthenticationFailures} credentials for {space.Host} (realm '{space.Realm}'); check the user name and password.");
+                        authorization = BasicAuthentication.AuthorizationHeader(credential);
+                        triedCredential = credential;
+                        triedSpace = space;
+                        continue;
+                    }
+                }
+                handedOver = true;
+                return exchange;
+            }
+            finally
+            {
+                if (!handedOver)
+                {
+                    exchange.Complete(metrics);
+                    exchange.Dispose();
+                }
+            }
+        }
+    }
+
+    public void Dispose() => _invoker.Dispose();
+
+    private async ValueTask<UrlCredential?> AnswerChallengeAsync(UrlSessionTask task, UrlAuthenticationChallenge challenge, TransferClock clock)
+    {
+        var (disposition, credential) = (AuthChallengeDisposition.PerformDefaultHandling, (UrlCredential?)null);
+        if (task.Session.Answers(UrlSessionCallbacks.DidReceiveTaskChallenge))
+        {
+            clock.Pause();
+            (disposition, credential) = await task.Session.DidReceiveTaskChallengeAsync(task, challenge).ConfigureAwait(false);
+            clock.Touch();
+        }
+        return disposition switch
+        {
+            AuthChallengeDisposition.UseCredential => credential,
+            // Default handling tries the stored credential once; after a failure the 401 is delivered as the response.
+            AuthChallengeDisposition.PerformDefaultHandling => challenge.PreviousFailureCount == 0 ? challenge.ProposedCredential : null,
+            AuthChallengeDisposition.CancelAuthenticationChallenge =>
+                throw new UrlError(UrlErrorCode.Cancelled, task.CurrentRequest.Url, "The delegate cancelled the authentication challenge."),
+            _ => null,
+        };
+    }
+
+    private HttpRequestMessage BuildMessage(UrlRequest request, string? authorization)
+    {
+        var message = new HttpRequestMessage(new HttpMethod(request.HttpMethod), request.Url)
+        {
+            Version = _configuration.HttpShouldUsePipelining ? HttpVersion.Version20 : HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        };
+        if (request.HttpBody is { } body)
+            message.Content = new ReadOnlyMemoryContent(body);
+        else if (request.HttpBodyStream is { } provider)
+            message.Content = new StreamContent(provider() ?? throw new UrlError(UrlErrorCode.RequestBodyStreamExhausted, request.Url, "The request's HttpBodyStream provider returned null."));
+
+        foreach (var (name, value) in request.Headers)
+            AddHeader(message, name, value);
+        foreach (var (name, value) in _configuration.HttpAdditionalHeaders)
+        {
+            if (!request.Headers.ContainsKey(name))
+                AddHeader(message, name, value);
+        }
+        if (!message.Headers.Contains("User-Agent"))
+            message.Headers.TryAddWithoutValidation("User-Agent", s_userAgent);
+        if (authorization is not null)
+        {
+            message.Headers.Remove("Authorization");
+            message.Headers.TryAddWithoutValidation("Authorization", authorization);
+        }
+        AttachCookies(request, message);
+        return message;
+    }
+
+    private static void AddHeader(HttpRequestMessage message, string name, string value)
+    {
+        if (message.Headers.TryAddWithoutValidation(name, value))
+            return;
+        // Content headers (Content-Type, ...) belong to the body; a bodiless request gets an empty one to carry them.
+        message.Content ??= new ReadOnlyMemoryContent(ReadOnlyMemory<byte>.Empty);
+        message.Content.Headers.Remove(name);
+        message.Content.Headers.TryAddWithoutValidation(name, value);
+    }
+
+    private void AttachCookies(UrlRequest request, HttpRequestMessage message)
+    {
+        if (_configuration.HttpCookieStorage is not { } storage || !_configuration.HttpShouldSetCookies
+            || !request.HttpShouldHandleCookies || request.Headers.ContainsKey("Cookie"))
+            return;
+        if (HttpCookieStorage.CookieHeader(storage.CookiesFor(request.Url)) is { } header)
+            message.Headers.TryAddWithoutValidation("Cookie", header);
+    }
+
+    private void StoreCookies(UrlRequest request, HttpResponseMessage reply)
+    {
+        if (_configuration.HttpCookieStorage is not { } storage || !request.HttpShouldHandleCookies
+            || _configuration.HttpCookieAcceptPolicy == HttpCookieAcceptPolicy.Never
+            || !reply.Headers.TryGetValues("Set-Cookie", out var lines))
+            return;
+        var url = request.Url;
+        if (_configuration.HttpCookieAcceptPolicy == HttpCookieAcceptPolicy.OnlyFromMainDocumentDomain
+            && request.MainDocumentUrl is { } main
+            && !HttpCookie.DomainMatches(url.IdnHost.ToLowerInvariant(), main.IdnHost.ToLowerInvariant()))
+            return;
+        storage.SetCookies(HttpCookie.Parse(lines, url), url, mainDocumentUrl: null);
+    }
+
+    private static HttpUrlResponse ToUrlResponse(Uri url, HttpResponseMessage reply)
+    {
+        var headers = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.OrdinalIgnoreCase);
+        AddAll(headers, reply.Headers);
+        AddAll(headers, reply.Content.Headers);
+        return HttpUrlResponse.Create(url, (int)reply.StatusCode, $"HTTP/{reply.Version.Major}.{reply.Version.Minor}", headers.ToImmutable());
+    }
+
+    private static void AddAll(ImmutableDictionary<string, string>.Builder headers, HttpHeaders source)
+    {
+        foreach (var (name, values) in source.NonValidated)
+        {
+            string joined = string.Join(", ", values);
+            headers[name] = headers.TryGetValue(name, out var existing) ? existing + ", " + joined : joined;
+        }
+    }
+
+    private static SocketsHttpHandler CreateHandler(UrlSessionConfiguration configuration)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            AutomaticDecompression = DecompressionMethods.All,
+            MaxConnectionsPerServer = configuration.HttpMaximumConnectionsPerHost,
+            ConnectTimeout = configuration.TimeoutIntervalForRequest,
+            UseProxy = configuration.ConnectionProxy is not null,
+            Proxy = configuration.ConnectionProxy is { } proxy ? new SessionProxy(proxy) : null,
+        };
+        handler.SslOptions.EnabledSslProtocols = SslProtocolsBetween(configuration.TlsMinimumSupportedProtocolVersion, configuration.TlsMaximumSupportedProtocolVersion);
+        return handler;
+    }
+
+    private static SslProtocols SslProtocolsBetween(TlsProtocolVersion minimum, TlsProtocolVersion maximum)
+    {
+        var protocols = SslProtocols.None;
+#pragma warning disable SYSLIB0039 // TLS 1.0 and 1.1 are offered only when the configuration asks for them.
+        foreach (var (version, flag) in new[] { (TlsProtocolVersion.Tls10, SslProtocols.Tls), (TlsProtocolVersion.Tls11, SslProtocols.Tls11), (TlsProtocolVersion.Tls12, SslProtocols.Tls12), (TlsProtocolVersion.Tls13, SslProtocols.Tls13) })
+#pragma warning restore SYSLIB0039
+        {
+            if (version >= minimum && version <= maximum)
+                protocols |= flag;
+        }
+        return protocols;
+    }
+
+    /// <summary>Chooses the configuration's proxy by scheme and honours its exceptions.</summary>
+    private sealed class SessionProxy(UrlProxyConfiguration proxy) : IWebProxy
+    {
+        public ICredentials? Credentials { get; set; }
+
+        public Uri? GetProxy(Uri destination) =>
+            destination.Scheme == Uri.UriSchemeHttps ? proxy.HttpsProxy : proxy.HttpProxy;
+
+        public bool IsBypassed(Uri host) => GetProxy(host) is null || proxy.Bypasses(host.IdnHost);
+    }
+}
