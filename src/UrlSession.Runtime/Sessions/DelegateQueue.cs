@@ -56,7 +56,7 @@ public abstract class DelegateQueue
     internal async ValueTask<TResult> InvokeAsync<TState, TResult>(Func<TState, ValueTask<TResult>> callback, TState state)
     {
         var box = new StrongBox<TResult>();
-        await InvokeAsync(static async s => s.Box.Value = await s.Callback(s.State).ConfigureAwait(false), (Callback: callback, State: state, Box: box)).ConfigureAwait(false);
+        await InvokeAsync(static async s => { s.Box.Value = await s.Callback(s.State).ConfigureAwait(false); }, (Callback: callback, State: state, Box: box)).ConfigureAwait(false);
         return box.Value!;
     }
 

@@ -1,0 +1,69 @@
+using System.Text;
+using Tour;
+using UrlLoading;
+
+await using var server = await TourServer.StartAsync();
+var baseUrl = server.BaseAddress();
+Console.WriteLine($"UrlSession for .NET: a tour, against a loopback server at {baseUrl}");
+
+// 1. A session with a delegate. The generator binds TourDelegate's methods at compile time.
+Console.WriteLine();
+Console.WriteLine("1. A data task reporting to a delegate");
+var tour = new TourDelegate();
+var configuration = UrlSessionConfiguration.Ephemeral;
+configuration.HttpAdditionalHeaders["X-Tour"] = "1";
+var session = new UrlSession(configuration, tour);
+var streamed = session.DataTask(new Uri(baseUrl, "/stream"));
+var streamedDone = tour.Track(streamed);
+streamed.Resume();
+await streamedDone;
+
+// 2. A completion handler: the body arrives at once, on the delegate queue.
+Console.WriteLine();
+Console.WriteLine("2. A data task with a completion handler");
+var handled = new TaskCompletionSource();
+session.DataTask(new Uri(baseUrl, "/hello"), (data, response, error) =>
+{
+    Console.WriteLine($"  completion handler: {((HttpUrlResponse)response!).StatusCode} \"{Encoding.UTF8.GetString(data!)}\"");
+    handled.SetResult();
+}).Resume();
+await handled.Task;
+
+// 3. async/await.
+Console.WriteLine();
+Console.WriteLine("3. await session.DataAsync");
+var (body, reply) = await session.DataAsync(new Uri(baseUrl, "/hello"));
+Console.WriteLine($"  {((HttpUrlResponse)reply).StatusCode}: \"{Encoding.UTF8.GetString(body)}\"");
+
+// 4. A redirect, which the delegate sees and may change or refuse.
+Console.WriteLine();
+Console.WriteLine("4. A redirect");
+var (redirected, final) = await session.DataAsync(new Uri(baseUrl, "/old-place"));
+Console.WriteLine($"  landed on {final.Url.AbsolutePath}: \"{Encoding.UTF8.GetString(redirected)}\"");
+
+// 5. Cookies: the session's own cookie storage keeps what the server sets.
+Console.WriteLine();
+Console.WriteLine("5. Cookies kept by the session");
+await session.DataAsync(new Uri(baseUrl, "/cookie"));
+var (echo, _) = await session.DataAsync(new Uri(baseUrl, "/whoami"));
+Console.WriteLine($"  server saw: {Encoding.UTF8.GetString(echo)}");
+
+// 6. Cancel: the task completes exactly once, with UrlErrorCode.Cancelled.
+Console.WriteLine();
+Console.WriteLine("6. Cancelling a task that would never finish");
+var endless = session.DataTask(new Uri(baseUrl, "/never-ends"));
+var endlessDone = tour.Track(endless);
+endless.Resume();
+while (endless.CountOfBytesReceived == 0)
+    await Task.Yield();
+endless.Cancel();
+var cancelled = await endlessDone;
+Console.WriteLine($"  state {endless.State}, error {cancelled?.Code}");
+
+// 7. Invalidation: the last message a session sends.
+Console.WriteLine();
+Console.WriteLine("7. Finishing the session");
+session.FinishTasksAndInvalidate();
+await tour.SessionInvalid;
+Console.WriteLine();
+Console.WriteLine("Tour complete.");

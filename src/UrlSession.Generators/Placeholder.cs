@@ -1,1 +1,0 @@
-namespace UrlLoading.Generators { internal static class Placeholder {} }
