@@ -106,7 +106,8 @@ public sealed record UrlRequest
     private static Uri ParseUrl(string url)
     {
         ArgumentNullException.ThrowIfNull(url);
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var parsed))
+        // On Unix "/path" parses as a file URI; a request URL must name its scheme.
+        if (url.StartsWith('/') || !Uri.TryCreate(url, UriKind.Absolute, out var parsed))
             throw new ArgumentException($"'{url}' is not an absolute URL; write it as 'https://host/path'.", nameof(url));
         return parsed;
     }

@@ -162,21 +162,31 @@ public sealed class UrlSession : IAsyncDisposable
     }
 
     /// <summary>
-    /// Lets the existing tasks finish, refuses new ones, then sends <c>DidBecomeInvalid</c> and releases the delegate.
-    /// Returns at once. Has no effect on <see cref="Shared"/>.
+    /// Lets the resumed tasks finish, refuses new ones, then sends <c>DidBecomeInvalid</c> and releases the delegate.
+    /// Tasks that were never resumed are cancelled, since they could never finish. Returns at once. Has no effect on
+    /// <see cref="Shared"/>.
     /// </summary>
     public void FinishTasksAndInvalidate()
     {
         if (_isShared)
             return;
         bool deliverNow;
+        var neverResumed = new List<UrlSessionTask>();
         lock (_gate)
         {
             if (_invalidating)
                 return;
             _invalidating = true;
             deliverNow = _tasks.Count == 0;
+            foreach (var task in _tasks)
+            {
+                if (!task.WasEverResumed)
+                    neverResumed.Add(task);
+            }
         }
+        // A task that was never resumed can never finish; waiting for it would keep the session alive forever.
+        foreach (var task in neverResumed)
+            task.Cancel();
         if (deliverNow)
             _ = DeliverInvalidationAsync();
     }

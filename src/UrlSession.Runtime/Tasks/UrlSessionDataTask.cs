@@ -32,6 +32,18 @@ public class UrlSessionDataTask : UrlSessionTask
     private protected override async Task TransferAsync(TransferClock clock, MetricsRecorder metrics)
     {
         using var exchange = await Session.Engine.SendAsync(this, clock, metrics).ConfigureAwait(false);
+        try
+        {
+            await ReceiveAsync(exchange, clock).ConfigureAwait(false);
+        }
+        finally
+        {
+            exchange.Complete(metrics);
+        }
+    }
+
+    private async Task ReceiveAsync(Exchange exchange, TransferClock clock)
+    {
         var response = exchange.Response;
         SetExpectedToReceive(response.ExpectedContentLength);
         await WaitWhileSuspendedAsync(clock).ConfigureAwait(false);
@@ -81,7 +93,6 @@ public class UrlSessionDataTask : UrlSessionTask
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
-            exchange.Complete(metrics);
         }
     }
 

@@ -1,0 +1,108 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+[assembly: AssemblyFixture(typeof(UrlLoading.Tests.Infrastructure.TestServer))]
+
+namespace UrlLoading.Tests.Infrastructure;
+
+/// <summary>A real Kestrel server on 127.0.0.1 with the endpoints the runtime tests talk to. One per test assembly.</summary>
+public sealed class TestServer : IAsyncLifetime
+{
+    private WebApplication? _app;
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    /// <summary>Request headers seen by <c>/echo-headers</c>, keyed by the <c>X-Test-Id</c> header.</summary>
+    public ConcurrentDictionary<string, IHeaderDictionary> SeenHeaders { get; } = new();
+
+    public Uri Url(string pathAndQuery) => new(BaseAddress, pathAndQuery);
+
+    public async ValueTask InitializeAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        app.MapGet("/hello", (HttpContext http) =>
+        {
+            http.Response.ContentType = "text/plain; charset=utf-8";
+            http.Response.ContentLength = 5;
+            return http.Response.WriteAsync("hello");
+        });
+        app.MapGet("/status/{code:int}", (int code) => Results.Text($"status {code}", statusCode: code));
+        app.MapGet("/bytes/{count:long}", async (HttpContext http, long count) =>
+        {
+            http.Response.ContentType = "application/octet-stream";
+            http.Response.ContentLength = count;
+            var chunk = new byte[64 * 1024];
+            for (long sent = 0; sent < count;)
+            {
+                int n = (int)Math.Min(chunk.Length, count - sent);
+                for (int i = 0; i < n; i++)
+                    chunk[i] = Pattern(sent + i);
+                await http.Response.Body.WriteAsync(chunk.AsMemory(0, n), http.RequestAborted);
+                sent += n;
+            }
+        });
+        app.Map("/echo", async (HttpContext http) =>
+        {
+            using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
+            string body = await reader.ReadToEndAsync();
+            return $"{http.Request.Method} {http.Request.Path}{http.Request.QueryString} body={body}";
+        });
+        app.MapGet("/echo-headers", (HttpContext http) =>
+        {
+            var lines = http.Request.Headers.OrderBy(h => h.Key, StringComparer.OrdinalIgnoreCase).Select(h => $"{h.Key}: {h.Value}");
+            return string.Join("\n", lines);
+        });
+        app.Map("/redirect/{code:int}", (HttpContext http, int code) =>
+        {
+            http.Response.StatusCode = code;
+            http.Response.Headers.Location = http.Request.Query["to"].ToString() is { Length: > 0 } to ? to : "/echo";
+            return http.Response.WriteAsync($"redirect body {code}");
+        });
+        app.MapGet("/loop/{n:int}", (HttpContext http, int n) =>
+        {
+            http.Response.StatusCode = 302;
+            http.Response.Headers.Location = $"/loop/{n + 1}";
+            return Task.CompletedTask;
+        });
+        app.MapGet("/set-cookie", (HttpContext http) =>
+        {
+            foreach (var value in http.Request.Query["c"])
+                http.Response.Headers.Append("Set-Cookie", value);
+            return "set";
+        });
+        app.MapGet("/cookies/{**rest}", (HttpContext http) => http.Request.Headers.Cookie.ToString());
+        app.MapGet("/basic", (HttpContext http) =>
+        {
+            string expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("ada:lovelace"));
+            if (http.Request.Headers.Authorization == expected)
+                return Results.Text("welcome ada");
+            http.Response.Headers.WWWAuthenticate = "Basic realm=\"tests\"";
+            return Results.Text("who are you?", statusCode: 401);
+        });
+        app.MapGet("/unauthorized-no-challenge", () => Results.Text("no", statusCode: 401));
+        app.MapGet("/slow-headers", async (HttpContext http) =>
+        {
+            await Task.Delay(Timeout.Infinite, http.RequestAborted);
+        });
+        await app.StartAsync();
+        _app = app;
+        BaseAddress = new Uri(app.Urls.First());
+    }
+
+    /// <summary>The byte at offset <paramref name="i"/> of every <c>/bytes/N</c> body.</summary>
+    public static byte Pattern(long i) => (byte)(i * 7 + i / 251);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+            await _app.DisposeAsync();
+    }
+}
