@@ -1,0 +1,53 @@
+using Microsoft.CodeAnalysis;
+
+namespace UrlLoading.Analyzers;
+
+/// <summary>All descriptors, with help links derived from the ID (docs/rules/US####.md).</summary>
+public static class DiagnosticDescriptors
+{
+    private const string HelpRoot = "https://github.com/urlsession-dotnet/urlsession/blob/main/docs/rules/";
+
+    /// <summary>US1001.</summary>
+    public static readonly DiagnosticDescriptor ReusedBackgroundIdentifier = Create(
+        DiagnosticIds.ReusedBackgroundIdentifier, "Background session identifier used by more than one session",
+        "Background session identifier '{0}' is also used at {1}; create exactly one UrlSession per background identifier and reuse it",
+        "Reliability", DiagnosticSeverity.Warning, WellKnownDiagnosticTags.CompilationEnd);
+
+    /// <summary>US2401.</summary>
+    public static readonly DiagnosticDescriptor DelegateClassNotPartial = Create(
+        DiagnosticIds.DelegateClassNotPartial, "Delegate class must be partial",
+        "'{0}' has [UrlSessionDelegate] but is not partial, so no delegate implementation is generated; add the 'partial' modifier",
+        "Usage", DiagnosticSeverity.Warning);
+
+    /// <summary>US2402.</summary>
+    public static readonly DiagnosticDescriptor ContainingTypeNotPartial = Create(
+        DiagnosticIds.ContainingTypeNotPartial, "Type enclosing a delegate class must be partial",
+        "'{0}' encloses the delegate class '{1}' but is not partial, so no delegate implementation is generated; add the 'partial' modifier to '{0}'",
+        "Usage", DiagnosticSeverity.Warning);
+
+    /// <summary>US2403.</summary>
+    public static readonly DiagnosticDescriptor CallbackSignatureMismatch = Create(
+        DiagnosticIds.CallbackSignatureMismatch, "Callback method signature does not match the callback",
+        "'{0}' is named like a URLSession callback but its signature fits none of its forms, so the session never calls it; expected {1}",
+        "Usage", DiagnosticSeverity.Warning);
+
+    /// <summary>US2404.</summary>
+    public static readonly DiagnosticDescriptor DuplicateCallback = Create(
+        DiagnosticIds.DuplicateCallback, "Two methods answer the same callback",
+        "'{0}' answers the same callback as the method declared before it, so the session never calls it; keep one",
+        "Usage", DiagnosticSeverity.Warning);
+
+    /// <summary>US2405.</summary>
+    public static readonly DiagnosticDescriptor DelegateTypeNotSupported = Create(
+        DiagnosticIds.DelegateTypeNotSupported, "Delegate type cannot be generated",
+        "'{0}' cannot be a URLSession delegate: {1}",
+        "Usage", DiagnosticSeverity.Warning);
+
+    /// <summary>The documentation page of a rule.</summary>
+    /// <param name="id">The rule's ID.</param>
+    /// <returns>The page's address.</returns>
+    public static string HelpLink(string id) => HelpRoot + id + ".md";
+
+    private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity, params string[] tags) =>
+        new(id, title, message, category, severity, isEnabledByDefault: true, helpLinkUri: HelpLink(id), customTags: tags);
+}

@@ -1,1 +1,0 @@
-namespace UrlLoading.Analyzers { internal static class Placeholder {} }

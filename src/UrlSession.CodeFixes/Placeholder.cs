@@ -1,1 +1,0 @@
-namespace UrlLoading.CodeFixes { internal static class Placeholder {} }
