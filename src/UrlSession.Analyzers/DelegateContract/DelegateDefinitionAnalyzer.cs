@@ -60,7 +60,8 @@ public sealed class DelegateDefinitionAnalyzer : DiagnosticAnalyzer
         for (var outer = declarations[0].Parent as TypeDeclarationSyntax; outer is not null; outer = outer.Parent as TypeDeclarationSyntax)
         {
             if (!outer.Modifiers.Any(SyntaxKind.PartialKeyword))
-                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ContainingTypeNotPartial, outer.Identifier.GetLocation(), outer.Identifier.ValueText, type.Name));
+                // Reported on the delegate class: a symbol analyzer may only report inside the symbol it analyzes.
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ContainingTypeNotPartial, identifier, outer.Identifier.ValueText, type.Name));
         }
 
         var answered = new HashSet<int>();

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Linq;
 using System.Composition;
 using System.Threading;
 using System.Threading.Tasks;
@@ -30,30 +31,37 @@ public sealed class MakePartialCodeFix : CodeFixProvider
             return;
         foreach (var diagnostic in context.Diagnostics)
         {
+            // US2401 is about the delegate class itself; US2402 about the types around it.
+            var targets = diagnostic.Id == DiagnosticIds.DelegateClassNotPartial
+                ? new[] { declaration }
+                : declaration.Ancestors().OfType<TypeDeclarationSyntax>().Where(t => !t.Modifiers.Any(SyntaxKind.PartialKeyword)).ToArray();
+            if (targets.Length == 0)
+                continue;
+            string names = string.Join("', '", targets.Select(t => t.Identifier.ValueText));
             context.RegisterCodeFix(
-                CodeAction.Create($"Make '{declaration.Identifier.ValueText}' partial", ct => AddPartialAsync(context.Document, declaration, ct), nameof(MakePartialCodeFix)),
+                CodeAction.Create($"Make '{names}' partial", ct => AddPartialAsync(context.Document, targets, ct), nameof(MakePartialCodeFix) + diagnostic.Id),
                 diagnostic);
         }
     }
 
-    private static async Task<Document> AddPartialAsync(Document document, TypeDeclarationSyntax declaration, CancellationToken cancellationToken)
+    private static async Task<Document> AddPartialAsync(Document document, TypeDeclarationSyntax[] targets, CancellationToken cancellationToken)
     {
         var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-        if (root is null || declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
-            return document;
+        return root is null ? document : document.WithSyntaxRoot(root.ReplaceNodes(targets, (_, rewritten) => AddPartial(rewritten)));
+    }
+
+    private static TypeDeclarationSyntax AddPartial(TypeDeclarationSyntax declaration)
+    {
+        if (declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+            return declaration;
         // 'partial' goes last among the modifiers, just before the type keyword, where the language requires it.
-        TypeDeclarationSyntax updated;
         if (declaration.Modifiers.Count == 0)
         {
             var keyword = declaration.Keyword;
-            updated = declaration
+            return declaration
                 .WithKeyword(keyword.WithLeadingTrivia(SyntaxFactory.Space))
                 .WithModifiers(SyntaxFactory.TokenList(SyntaxFactory.Token(keyword.LeadingTrivia, SyntaxKind.PartialKeyword, SyntaxFactory.TriviaList())));
         }
-        else
-        {
-            updated = declaration.AddModifiers(SyntaxFactory.Token(SyntaxKind.PartialKeyword).WithTrailingTrivia(SyntaxFactory.Space));
-        }
-        return document.WithSyntaxRoot(root.ReplaceNode(declaration, updated));
+        return declaration.AddModifiers(SyntaxFactory.Token(SyntaxKind.PartialKeyword).WithTrailingTrivia(SyntaxFactory.Space));
     }
 }
