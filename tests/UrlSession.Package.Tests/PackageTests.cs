@@ -1,0 +1,102 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace UrlLoading.Package.Tests;
+
+public sealed class PackageTests(PackedPackage package)
+{
+    [Fact]
+    public void The_package_holds_the_runtime_in_lib_and_the_roslyn_components_in_analyzers()
+    {
+        var entries = package.PackageEntries();
+        Assert.Contains("lib/net10.0/UrlSession.dll", entries);
+        Assert.Contains("lib/net10.0/UrlSession.xml", entries);
+        Assert.Contains("analyzers/dotnet/cs/UrlSession.Generators.dll", entries);
+        Assert.Contains("analyzers/dotnet/cs/UrlSession.Analyzers.dll", entries);
+        Assert.Contains("analyzers/dotnet/cs/UrlSession.CodeFixes.dll", entries);
+        Assert.Equal(3, entries.Count(e => e.StartsWith("analyzers/", StringComparison.Ordinal)));
+        // The Roslyn components are not dependencies of consumers.
+        Assert.DoesNotContain("UrlSession.Generators", package.Nuspec(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Microsoft.CodeAnalysis", package.Nuspec(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_consumer_built_from_the_package_runs_a_data_task_through_its_generated_delegate()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        await using var app = builder.Build();
+        app.MapGet("/", () => "from the loopback server");
+        await app.StartAsync(TestContext.Current.CancellationToken);
+
+        string dir = package.CreateConsumer("Consumer", """
+            using UrlLoading;
+
+            var consumer = new Consumer();
+            await using var session = new UrlSession(UrlSessionConfiguration.Ephemeral, consumer);
+            session.DataTask(new Uri(args[0])).Resume();
+            await consumer.Done.Task;
+
+            [UrlSessionDelegate]
+            partial class Consumer
+            {
+                public TaskCompletionSource Done { get; } = new();
+                void DidReceiveData(ReadOnlyMemory<byte> data) => Console.WriteLine($"DidReceiveData {System.Text.Encoding.UTF8.GetString(data.Span)}");
+                void DidCompleteWithError(UrlSessionTask task, UrlError? error)
+                {
+                    Console.WriteLine($"DidCompleteWithError {(error is null ? "none" : error.Code.ToString())}");
+                    Done.SetResult();
+                }
+            }
+            """);
+        var (code, output) = await package.DotnetAsync(dir, $"run -- {app.Urls.First()}");
+        Assert.True(code == 0, output);
+        Assert.True(output.Contains("DidReceiveData from the loopback server", StringComparison.Ordinal), output);
+        Assert.True(output.Contains("DidCompleteWithError none", StringComparison.Ordinal), output);
+        Assert.False(output.Contains("warning US", StringComparison.Ordinal), output);
+    }
+
+    [Fact]
+    public async Task A_consumer_that_misuses_the_API_gets_the_diagnostics_in_its_build_output()
+    {
+        string dir = package.CreateConsumer("MustWarn", """
+            using UrlLoading;
+
+            var uploads = UrlSessionConfiguration.Background("com.example.transfers");
+            var downloads = UrlSessionConfiguration.Background("com.example.transfers");
+
+            [UrlSessionDelegate]
+            class NotPartial { }
+
+            [UrlSessionDelegate]
+            partial class WrongSignature
+            {
+                void DidReceiveData(UrlSessionDataTask task, byte[] data) { }
+            }
+            """);
+        var (code, output) = await package.DotnetAsync(dir, "build --no-incremental");
+        Assert.True(code == 0, output);
+        Assert.True(output.Contains("Program.cs(3,50): warning US1001", StringComparison.Ordinal), output);
+        Assert.True(output.Contains("Program.cs(4,52): warning US1001", StringComparison.Ordinal), output);
+        Assert.True(output.Contains("warning US2401", StringComparison.Ordinal), output);
+        Assert.True(output.Contains("warning US2403", StringComparison.Ordinal), output);
+    }
+
+    [Fact]
+    public async Task Severity_is_configurable_in_editorconfig()
+    {
+        string dir = package.CreateConsumer("Configured", """
+            [UrlLoading.UrlSessionDelegate]
+            partial class WrongSignature
+            {
+                void DidReceiveData(int data) { }
+            }
+            """);
+        File.WriteAllText(Path.Combine(dir, ".editorconfig"), "root = true\n[*.cs]\ndotnet_diagnostic.US2403.severity = error\n");
+        var (code, output) = await package.DotnetAsync(dir, "build --no-incremental");
+        Assert.NotEqual(0, code);
+        Assert.True(output.Contains("error US2403", StringComparison.Ordinal), output);
+    }
+}
