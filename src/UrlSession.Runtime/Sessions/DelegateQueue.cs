@@ -40,12 +40,47 @@ public abstract class DelegateQueue
         return new SchedulerDelegateQueue(scheduler);
     }
 
-    internal async ValueTask InvokeAsync<TState>(Func<TState, ValueTask> callback, TState state)
+    internal ValueTask InvokeAsync<TState>(Func<TState, ValueTask> callback, TState state)
+    {
+        // Fast path, taken by every uncontended callback that finishes synchronously: no state machine, no allocation.
+        if (!_gate.Wait(0))
+            return InvokeAfterWaitAsync(callback, state);
+        ValueTask pending;
+        try
+        {
+            pending = RunAsync(callback, state);
+        }
+        catch
+        {
+            _gate.Release();
+            throw;
+        }
+        if (pending.IsCompletedSuccessfully)
+        {
+            _gate.Release();
+            return default;
+        }
+        return ReleaseAfterAsync(pending);
+    }
+
+    private async ValueTask InvokeAfterWaitAsync<TState>(Func<TState, ValueTask> callback, TState state)
     {
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
             await RunAsync(callback, state).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async ValueTask ReleaseAfterAsync(ValueTask pending)
+    {
+        try
+        {
+            await pending.ConfigureAwait(false);
         }
         finally
         {

@@ -192,6 +192,8 @@ public abstract class UrlSessionTask
     /// <summary>Waits while the task is suspended. Cheap when it is not.</summary>
     internal ValueTask WaitWhileSuspendedAsync(TransferClock clock)
     {
+        if (Volatile.Read(ref _suspendCount) == 0)
+            return default;
         Task? wait = null;
         lock (_gate)
         {

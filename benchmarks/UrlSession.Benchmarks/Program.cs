@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using UrlLoading;
+using UrlLoading.Benchmarks;
+
+// Throughput of a UrlSession data task against raw HttpClient on the same loopback server, in the same process.
+// Every loop is bounded: a fixed number of rounds of a fixed size. Traffic goes to 127.0.0.1 only.
+bool quick = args.Contains("--quick");
+long size = quick ? 64L << 20 : 1L << 30;
+int rounds = quick ? 7 : 9;
+
+var builder = WebApplication.CreateSlimBuilder();
+builder.Logging.ClearProviders();
+builder.WebHost.UseUrls("http://127.0.0.1:0");
+await using var app = builder.Build();
+var block = new byte[256 * 1024];
+Random.Shared.NextBytes(block);
+app.MapGet("/bytes/{count:long}", async (HttpContext http, long count) =>
+{
+    http.Response.ContentLength = count;
+    for (long sent = 0; sent < count; sent += block.Length)
+        await http.Response.Body.WriteAsync(block.AsMemory(0, (int)Math.Min(block.Length, count - sent)));
+});
+await app.StartAsync();
+var url = new Uri(new Uri(app.Urls.First()), $"/bytes/{size}");
+
+using var client = new HttpClient();
+var counter = new ByteCounter();
+await using var session = new UrlSession(UrlSessionConfiguration.Ephemeral, counter);
+
+async Task<long> RawHttpClient()
+{
+    using var response = await client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead);
+    await using var body = await response.Content.ReadAsStreamAsync();
+    var buffer = new byte[64 * 1024];
+    long total = 0;
+    for (int n; (n = await body.ReadAsync(buffer)) > 0;)
+        total += n;
+    return total;
+}
+
+async Task<long> DataTaskWithDelegate()
+{
+    var task = session.DataTask(url);
+    var done = counter.Expect(task);
+    task.Resume();
+    return await done;
+}
+
+Console.WriteLine($"UrlSession benchmarks: {size >> 20} MiB per transfer, {rounds} interleaved rounds{(quick ? " (--quick)" : "")}");
+await RawHttpClient(); // warm-up: connection, JIT
+await DataTaskWithDelegate();
+var ratios = new List<double>();
+var rawRates = new List<double>();
+var dataRates = new List<double>();
+double rawAllocated = double.MaxValue, dataAllocated = double.MaxValue;
+for (int round = 0; round < rounds; round++)
+{
+    // Interleaved, so that drift on a shared two-core machine hits both sides alike.
+    var raw = await Measure("raw HttpClient", RawHttpClient);
+    var data = await Measure("data task", DataTaskWithDelegate);
+    rawRates.Add(raw.MiBPerSecond);
+    dataRates.Add(data.MiBPerSecond);
+    ratios.Add(data.MiBPerSecond / raw.MiBPerSecond);
+    rawAllocated = Math.Min(rawAllocated, raw.BytesPerMiB);
+    dataAllocated = Math.Min(dataAllocated, data.BytesPerMiB);
+}
+Console.WriteLine($"{"raw HttpClient (ResponseHeadersRead + ReadAsync)",-50} median {Median(rawRates),6:F0} MiB/s  {rawAllocated,7:F0} B allocated per MiB");
+Console.WriteLine($"{"UrlSession data task, DidReceiveData delegate",-50} median {Median(dataRates),6:F0} MiB/s  {dataAllocated,7:F0} B allocated per MiB");
+Console.WriteLine($"data task / raw HttpClient throughput: median {Median(ratios):F3}x (rounds: {string.Join(", ", ratios.Select(r => r.ToString("F2")))})");
+Console.WriteLine("(allocation is the whole process, loopback server included)");
+
+Dispatch.Run();
+
+static double Median(List<double> values)
+{
+    var sorted = values.Order().ToList();
+    return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+}
+
+async Task<(double MiBPerSecond, double BytesPerMiB)> Measure(string name, Func<Task<long>> transfer)
+{
+    long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+    var clock = Stopwatch.StartNew();
+    long bytes = await transfer();
+    double seconds = clock.Elapsed.TotalSeconds;
+    long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+    if (bytes != size)
+        throw new InvalidOperationException($"{name}: {bytes} bytes instead of {size}");
+    return (size / 1048576.0 / seconds, allocated / (size / 1048576.0));
+}
