@@ -1,0 +1,24 @@
+namespace UrlLoading.Package.Tests;
+
+/// <summary>The README's first command must keep working: the tour runs against its embedded loopback server.</summary>
+public sealed class TourTests(PackedPackage package)
+{
+    [Fact]
+    public async Task The_tour_runs_every_step_to_completion()
+    {
+        string tour = Path.Combine(PackedPackage.RepositoryRoot, "samples", "Tour");
+        var (code, output) = await package.DotnetAsync(tour, "run --no-build");
+        Assert.True(code == 0, output);
+        foreach (string expected in new[]
+        {
+            "DidReceiveResponse      200 application/octet-stream, 65536 bytes expected",
+            "completion handler: 200 \"Hello from the loopback server\"",
+            "WillPerformHttpRedirection  302 -> /hello",
+            "server saw: cookie header: tour=visited",
+            "DidCompleteWithError    Cancelled (-999)",
+            "DidBecomeInvalid",
+            "Tour complete.",
+        })
+            Assert.True(output.Contains(expected, StringComparison.Ordinal), $"missing \"{expected}\" in:\n{output}");
+    }
+}
