@@ -7,7 +7,7 @@ public sealed class TourTests(PackedPackage package)
     public async Task The_tour_runs_every_step_to_completion()
     {
         string tour = Path.Combine(PackedPackage.RepositoryRoot, "samples", "Tour");
-        var (code, output) = await package.DotnetAsync(tour, "run --no-build");
+        var (code, output) = await package.DotnetAsync(tour, "run");
         Assert.True(code == 0, output);
         foreach (string expected in new[]
         {
