@@ -127,21 +127,63 @@ public sealed class UrlSession : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the task; the call then throws <see cref="OperationCanceledException"/>.</param>
     /// <returns>The body and the response.</returns>
     /// <exception cref="UrlError">The load failed.</exception>
-    public async Task<(byte[] Data, UrlResponse Response)> DataAsync(UrlRequest request, CancellationToken cancellationToken = default)
+    public Task<(byte[] Data, UrlResponse Response)> DataAsync(UrlRequest request, CancellationToken cancellationToken = default)
     {
         RejectOnBackground("async convenience methods");
         var result = new TaskCompletionSource<(byte[] Data, UrlResponse Response)>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var task = CreateDataTask(request, null, result);
-        using var registration = cancellationToken.UnsafeRegister(static t => ((UrlSessionTask)t!).Cancel(), task);
-        task.Resume();
-        try
-        {
-            return await result.Task.ConfigureAwait(false);
-        }
-        catch (UrlError e) when (e.Code == UrlErrorCode.Cancelled && cancellationToken.IsCancellationRequested)
-        {
-            throw new OperationCanceledException("The load was cancelled.", e, cancellationToken);
-        }
+        return RunAwaitedAsync(CreateDataTask(request, null, result), result.Task, cancellationToken);
+    }
+
+    /// <summary>Creates a suspended download task that reports to the delegate: progress in <c>DidWriteData</c>, the file in <c>DidFinishDownloading</c>.</summary>
+    /// <param name="url">The URL to download.</param>
+    /// <returns>The task.</returns>
+    public UrlSessionDownloadTask DownloadTask(Uri url) => DownloadTask(new UrlRequest(url));
+
+    /// <summary>Creates a suspended download task that reports to the delegate: progress in <c>DidWriteData</c>, the file in <c>DidFinishDownloading</c>.</summary>
+    /// <param name="request">The request.</param>
+    /// <returns>The task.</returns>
+    public UrlSessionDownloadTask DownloadTask(UrlRequest request) => CreateDownloadTask(request, null, null);
+
+    /// <summary>
+    /// Creates a suspended download task whose result goes to <paramref name="completionHandler"/> on the delegate queue:
+    /// the temporary file's path, the response, and null on success. The file is deleted when the handler returns:
+    /// move or open it there.
+    /// </summary>
+    /// <param name="url">The URL to download.</param>
+    /// <param name="completionHandler">Called once when the task ends.</param>
+    /// <returns>The task.</returns>
+    public UrlSessionDownloadTask DownloadTask(Uri url, Action<string?, UrlResponse?, UrlError?> completionHandler) =>
+        DownloadTask(new UrlRequest(url), completionHandler);
+
+    /// <summary>Creates a suspended download task whose result goes to a completion handler on the delegate queue.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="completionHandler">Called once when the task ends; the file is deleted when it returns.</param>
+    /// <returns>The task.</returns>
+    public UrlSessionDownloadTask DownloadTask(UrlRequest request, Action<string?, UrlResponse?, UrlError?> completionHandler)
+    {
+        ArgumentNullException.ThrowIfNull(completionHandler);
+        RejectOnBackground("completion handlers");
+        return CreateDownloadTask(request, completionHandler, null);
+    }
+
+    /// <summary>Downloads a URL to a temporary file that the caller owns (Apple's <c>download(from:)</c>): move it or delete it when done.</summary>
+    /// <param name="url">The URL to download.</param>
+    /// <param name="cancellationToken">Cancels the task; the call then throws <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The file's path and the response.</returns>
+    /// <exception cref="UrlError">The download failed.</exception>
+    public Task<(string Location, UrlResponse Response)> DownloadAsync(Uri url, CancellationToken cancellationToken = default) =>
+        DownloadAsync(new UrlRequest(url), cancellationToken);
+
+    /// <summary>Downloads a request's response body to a temporary file that the caller owns (Apple's <c>download(for:)</c>).</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Cancels the task; the call then throws <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The file's path and the response.</returns>
+    /// <exception cref="UrlError">The download failed.</exception>
+    public Task<(string Location, UrlResponse Response)> DownloadAsync(UrlRequest request, CancellationToken cancellationToken = default)
+    {
+        RejectOnBackground("async convenience methods");
+        var result = new TaskCompletionSource<(string Location, UrlResponse Response)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        return RunAwaitedAsync(CreateDownloadTask(request, null, result), result.Task, cancellationToken);
     }
 
     /// <summary>The tasks that are running or suspended after having been resumed (never-resumed tasks are left out, as Apple does).</summary>
@@ -253,6 +295,12 @@ public sealed class UrlSession : IAsyncDisposable
     internal ValueTask DidReceiveDataAsync(UrlSessionDataTask task, ReadOnlyMemory<byte> data) =>
         DelegateQueue.InvokeAsync(static s => s.Delegate.DidReceiveData(s.Session, s.Task, s.Data), (Delegate: _delegate!, Session: this, Task: task, Data: data));
 
+    internal ValueTask DidWriteDataAsync(UrlSessionDownloadTask task, long written, long total, long expected) =>
+        DelegateQueue.InvokeAsync(static s => s.Delegate.DidWriteData(s.Session, s.Task, s.Written, s.Total, s.Expected), (Delegate: _delegate!, Session: this, Task: task, Written: written, Total: total, Expected: expected));
+
+    internal ValueTask DidFinishDownloadingAsync(UrlSessionDownloadTask task, string location) =>
+        DelegateQueue.InvokeAsync(static s => s.Delegate.DidFinishDownloading(s.Session, s.Task, s.Location), (Delegate: _delegate!, Session: this, Task: task, Location: location));
+
     internal ValueTask<ResponseDisposition> DidReceiveResponseAsync(UrlSessionDataTask task, UrlResponse response) =>
         DelegateQueue.InvokeAsync(static s => s.Delegate.DidReceiveResponse(s.Session, s.Task, s.Response), (Delegate: _delegate!, Session: this, Task: task, Response: response));
 
@@ -270,7 +318,8 @@ public sealed class UrlSession : IAsyncDisposable
             ? DelegateQueue.InvokeAsync(static s => s.Delegate.DidCompleteWithError(s.Session, s.Task, s.Error), (Delegate: d, Session: this, Task: task, Error: error))
             : default;
 
-    internal ValueTask InvokeCompletionHandlerAsync(Action<byte[]?, UrlResponse?, UrlError?> handler, byte[]? data, UrlResponse? response, UrlError? error) =>
+    internal ValueTask InvokeCompletionHandlerAsync<T>(Action<T?, UrlResponse?, UrlError?> handler, T? data, UrlResponse? response, UrlError? error)
+        where T : class =>
         DelegateQueue.InvokeAsync(static s =>
         {
             s.Handler(s.Data, s.Response, s.Error);
@@ -283,17 +332,46 @@ public sealed class UrlSession : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(request);
         if (ConfigurationSnapshot.IsBackground)
             throw new InvalidOperationException("Background sessions run only download and file-upload tasks; use a default or ephemeral session for data tasks (see US1003).");
-        UrlSessionDataTask task;
+        return Register(identifier => new UrlSessionDataTask(this, identifier, request, handler, awaiter));
+    }
+
+    private UrlSessionDownloadTask CreateDownloadTask(UrlRequest request, Action<string?, UrlResponse?, UrlError?>? handler,
+        TaskCompletionSource<(string Location, UrlResponse Response)>? awaiter)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (ConfigurationSnapshot.IsBackground)
+            throw new NotSupportedException("Background transfers run in the urlsessiond background service, which this release does not include yet; use a default or ephemeral session.");
+        return Register(identifier => new UrlSessionDownloadTask(this, identifier, request, handler, awaiter));
+    }
+
+    private TTask Register<TTask>(Func<int, TTask> create)
+        where TTask : UrlSessionTask
+    {
+        TTask task;
         lock (_gate)
         {
             if (_invalidating)
                 throw new InvalidOperationException("This session was invalidated (FinishTasksAndInvalidate, InvalidateAndCancel or DisposeAsync) and cannot create tasks; create a new UrlSession.");
-            task = new UrlSessionDataTask(this, ++_lastTaskIdentifier, request, handler, awaiter);
+            task = create(++_lastTaskIdentifier);
             _tasks.Add(task);
         }
         if (Answers(UrlSessionCallbacks.DidCreateTask))
             task.NotifyCreated(Task.Run(() => DelegateQueue.InvokeAsync(static s => s.Delegate.DidCreateTask(s.Session, s.Task), (Delegate: _delegate!, Session: this, Task: (UrlSessionTask)task)).AsTask()));
         return task;
+    }
+
+    private static async Task<T> RunAwaitedAsync<T>(UrlSessionTask task, Task<T> result, CancellationToken cancellationToken)
+    {
+        using var registration = cancellationToken.UnsafeRegister(static t => ((UrlSessionTask)t!).Cancel(), task);
+        task.Resume();
+        try
+        {
+            return await result.ConfigureAwait(false);
+        }
+        catch (UrlError e) when (e.Code == UrlErrorCode.Cancelled && cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("The load was cancelled.", e, cancellationToken);
+        }
     }
 
     private void RejectOnBackground(string what)

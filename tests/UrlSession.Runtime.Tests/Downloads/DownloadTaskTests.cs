@@ -1,0 +1,174 @@
+using System.Net.Sockets;
+using UrlLoading.Tests.Infrastructure;
+
+namespace UrlLoading.Tests.Downloads;
+
+/// <summary>Download tasks against the loopback server. One class, so no other test writes download files meanwhile.</summary>
+public sealed class DownloadTaskTests(TestServer server)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private static readonly string s_folder = Path.Combine(Path.GetTempPath(), "UrlSession", "Downloads");
+
+    private static string[] DownloadFiles() => Directory.Exists(s_folder) ? Directory.GetFiles(s_folder) : [];
+
+    private static void AssertPattern(byte[] bytes, long size)
+    {
+        Assert.Equal(size, bytes.Length);
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            if (bytes[i] != TestServer.Pattern(i))
+                Assert.Fail($"byte {i} is {bytes[i]}, expected {TestServer.Pattern(i)}");
+        }
+    }
+
+    [Fact]
+    public async Task A_download_reports_progress_then_the_file_then_metrics_then_completion_and_deletes_the_file()
+    {
+        var before = DownloadFiles();
+        var recorder = new DownloadRecorder();
+        await using var session = new UrlSession(UrlSessionConfiguration.Ephemeral, recorder);
+        const long size = 3 * 1024 * 1024 + 17;
+        var task = session.DownloadTask(server.Url($"/bytes/{size}"));
+        task.Resume();
+        Assert.Null(await recorder.Completed.Task.WaitAsync(Ct));
+
+        Assert.Equal(["write", "finish", "metrics", "complete ok"], recorder.Events);
+        AssertPattern(recorder.BytesAtLocation!, size);
+        Assert.False(File.Exists(recorder.Location), "the temporary file must be deleted when DidFinishDownloading returns");
+        Assert.Equal(before, DownloadFiles());
+        Assert.Equal(size, task.CountOfBytesReceived);
+    }
+
+    [Fact]
+    public async Task Progress_is_throttled_adds_up_and_always_ends_with_a_final_report()
+    {
+        var recorder = new DownloadRecorder();
+        await using var session = new UrlSession(UrlSessionConfiguration.Ephemeral, recorder);
+        const long size = 5 * 1024 * 1024 + 1000;
+        session.DownloadTask(server.Url($"/bytes/{size}")).Resume();
+        Assert.Null(await recorder.Completed.Task.WaitAsync(Ct));
+        Assert.Equal(size, recorder.Progress.Sum(p => p.Written));
+        Assert.Equal(size, recorder.Progress[^1].Total);
+        Assert.All(recorder.Progress, p => Assert.Equal(size, p.Expected));
+        Assert.True(recorder.Progress.Count <= 1 + size / (256 * 1024), $"{recorder.Progress.Count} reports");
+        Assert.Equal(recorder.Progress.Select(p => p.Total).Order(), recorder.Progress.Select(p => p.Total));
+    }
+
+    [Fact]
+    public async Task The_delegate_may_move_the_file_and_keeps_it()
+    {
+        string target = Path.Combine(Path.GetTempPath(), $"urlsession-test-{Guid.NewGuid():N}.bin");
+        try
+        {
+            var recorder = new DownloadRecorder { MoveTo = target };
+            await using var session = new UrlSession(UrlSessionConfiguration.Ephemeral, recorder);
+            session.DownloadTask(server.Url("/bytes/100000")).Resume();
+            Assert.Null(await recorder.Completed.Task.WaitAsync(Ct));
+            AssertPattern(File.ReadAllBytes(target), 100000);
+        }
+        finally
+        {
+            File.Delete(target);
+        }
+    }
+
+    [Fact]
+    public async Task A_completion_handler_gets_the_file_which_is_deleted_after_it_returns()
+    {
+        await using var session = new UrlSession(UrlSessionConfiguration.Ephemeral);
+        var done = new TaskCompletionSource<(string?, byte[]?, UrlError?)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        session.DownloadTask(server.Url("/bytes/70000"), (location, response, error) =>
+            done.SetResult((location, location is null ? null : File.ReadAllBytes(location), error))).Resume();
+        var (location, bytes, error) = await done.Task.WaitAsync(Ct);
+        Assert.Null(error);
+        AssertPattern(bytes!, 70000);
+        await session.DisposeAsync();
+        Assert.False(File.Exists(location));
+    }
+
+    [Fact]
+    public async Task DownloadAsync_hands_the_caller_a_file_it_owns()
+    {
+        await using var session = new UrlSession(UrlSessionConfiguration.Ephemeral);
+        var (location, response) = await session.DownloadAsync(server.Url("/bytes/123456"), Ct);
+        try
+        {
+            await session.DisposeAsync();
+            Assert.Equal(200, ((HttpUrlResponse)response).StatusCode);
+            AssertPattern(File.ReadAllBytes(location), 123456);
+        }
+        finally
+        {
+            File.Delete(location);
+        }
+    }
+
+    [Fact]
+    public async Task An_HTTP_error_body_is_downloaded_like_any_other()
+    {
+        var recorder = new DownloadRecorder();
+        await using var session = new UrlSession(UrlSessionConfiguration.Ephemeral, recorder);
+        var task = session.DownloadTask(server.Url("/status/404"));
+        task.Resume();
+        Assert.Null(await recorder.Completed.Task.WaitAsync(Ct));
+        Assert.Equal("status 404"u8.ToArray(), recorder.BytesAtLocation);
+        Assert.Equal(404, ((HttpUrlResponse)task.Response!).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_reset_in_the_middle_of_the_body_fails_with_NetworkConnectionLost_and_leaves_no_file()
+    {
+        var before = DownloadFiles();
+        await using var raw = new RawServer(async (socket, ct) =>
+        {
+            await RawServer.ReadRequestHeadAsync(socket, ct);
+            await RawServer.SendAsync(socket, "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + new string('x', 5000), ct);
+            socket.LingerState = new LingerOption(true, 0);
+            socket.Close();
+        });
+        var recorder = new DownloadRecorder();
+        await using var session = new UrlSession(UrlSessionConfiguration.Ephemeral, recorder);
+        session.DownloadTask(raw.Url()).Resume();
+        var error = await recorder.Completed.Task.WaitAsync(Ct);
+        Assert.Equal(UrlErrorCode.NetworkConnectionLost, error!.Code);
+        Assert.DoesNotContain("finish", recorder.Events);
+        Assert.Equal(before, DownloadFiles());
+    }
+
+    [Fact]
+    public async Task A_cancelled_download_leaves_no_file()
+    {
+        var before = DownloadFiles();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var raw = new RawServer(async (socket, ct) =>
+        {
+            await RawServer.ReadRequestHeadAsync(socket, ct);
+            await RawServer.SendAsync(socket, "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\nabc", ct);
+            started.TrySetResult();
+            await Task.Delay(Timeout.Infinite, ct);
+        });
+        var recorder = new DownloadRecorder();
+        await using var session = new UrlSession(UrlSessionConfiguration.Ephemeral, recorder);
+        var task = session.DownloadTask(raw.Url());
+        task.Resume();
+        await started.Task.WaitAsync(Ct);
+        task.Cancel();
+        Assert.Equal(UrlErrorCode.Cancelled, (await recorder.Completed.Task.WaitAsync(Ct))!.Code);
+        Assert.Equal(before, DownloadFiles());
+    }
+
+    [Fact]
+    public void Background_sessions_refuse_download_tasks_until_the_daemon_exists()
+    {
+        var session = new UrlSession(UrlSessionConfiguration.Background("tests.download.background"), new DownloadRecorder());
+        try
+        {
+            var e = Assert.Throws<NotSupportedException>(() => session.DownloadTask(server.Url("/hello")));
+            Assert.Contains("urlsessiond", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            session.InvalidateAndCancel();
+        }
+    }
+}
