@@ -27,6 +27,9 @@ public sealed class UrlError : Exception
     /// <summary>The URL of the request that failed (Apple's <c>NSURLErrorFailingURLErrorKey</c>).</summary>
     public Uri? FailingUrl { get; }
 
+    /// <summary>For a failed download that can continue: the resume data to pass to <see cref="UrlSession.DownloadTask(ResumeData)"/> (Apple's <c>NSURLSessionDownloadTaskResumeData</c>).</summary>
+    public ResumeData? ResumeData { get; internal set; }
+
     /// <summary>Apple's error domain, always <c>NSURLErrorDomain</c>.</summary>
     public string Domain => "NSURLErrorDomain";
 

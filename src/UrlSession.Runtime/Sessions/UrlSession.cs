@@ -166,6 +166,21 @@ public sealed class UrlSession : IAsyncDisposable
         return CreateDownloadTask(request, completionHandler, null);
     }
 
+    /// <summary>
+    /// Creates a suspended download task that continues a cancelled or failed download from its resume data: it asks
+    /// for the rest with <c>Range</c> and <c>If-Range</c>, reports <c>DidResumeAtOffset</c>, and starts over from zero
+    /// when the server cannot continue the same file.
+    /// </summary>
+    /// <param name="resumeData">From <see cref="UrlSessionDownloadTask.CancelByProducingResumeDataAsync"/> or <see cref="UrlError.ResumeData"/>.</param>
+    /// <returns>The task.</returns>
+    public UrlSessionDownloadTask DownloadTask(ResumeData resumeData)
+    {
+        ArgumentNullException.ThrowIfNull(resumeData);
+        if (ConfigurationSnapshot.IsBackground)
+            throw new NotSupportedException("Background transfers run in the urlsessiond background service, which this release does not include yet; use a default or ephemeral session.");
+        return Register(identifier => new UrlSessionDownloadTask(this, identifier, resumeData, null, null));
+    }
+
     /// <summary>Downloads a URL to a temporary file that the caller owns (Apple's <c>download(from:)</c>): move it or delete it when done.</summary>
     /// <param name="url">The URL to download.</param>
     /// <param name="cancellationToken">Cancels the task; the call then throws <see cref="OperationCanceledException"/>.</param>
@@ -297,6 +312,9 @@ public sealed class UrlSession : IAsyncDisposable
 
     internal ValueTask DidWriteDataAsync(UrlSessionDownloadTask task, long written, long total, long expected) =>
         DelegateQueue.InvokeAsync(static s => s.Delegate.DidWriteData(s.Session, s.Task, s.Written, s.Total, s.Expected), (Delegate: _delegate!, Session: this, Task: task, Written: written, Total: total, Expected: expected));
+
+    internal ValueTask DidResumeAtOffsetAsync(UrlSessionDownloadTask task, long offset, long expected) =>
+        DelegateQueue.InvokeAsync(static s => s.Delegate.DidResumeAtOffset(s.Session, s.Task, s.Offset, s.Expected), (Delegate: _delegate!, Session: this, Task: task, Offset: offset, Expected: expected));
 
     internal ValueTask DidFinishDownloadingAsync(UrlSessionDownloadTask task, string location) =>
         DelegateQueue.InvokeAsync(static s => s.Delegate.DidFinishDownloading(s.Session, s.Task, s.Location), (Delegate: _delegate!, Session: this, Task: task, Location: location));

@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.Globalization;
 using System.IO;
 using System.Threading.Tasks;
 using UrlLoading.Transfer;
@@ -17,7 +18,14 @@ public class UrlSessionDownloadTask : UrlSessionTask
     private const long ProgressStep = 256 * 1024;
     private readonly Action<string?, UrlResponse?, UrlError?>? _completionHandler;
     private readonly TaskCompletionSource<(string Location, UrlResponse Response)>? _awaiter;
+    private readonly ResumeData? _resumeFrom;
     private string? _location;
+    private string? _entityTag;
+    private string? _lastModified;
+    private long _bytesOnDisk;
+    private long _expectedLength = -1;
+    private volatile bool _produceResumeData;
+    private ResumeData? _resumeData;
 
     internal UrlSessionDownloadTask(UrlSession session, int identifier, UrlRequest request,
         Action<string?, UrlResponse?, UrlError?>? completionHandler,
@@ -28,23 +36,40 @@ public class UrlSessionDownloadTask : UrlSessionTask
         _awaiter = awaiter;
     }
 
+    internal UrlSessionDownloadTask(UrlSession session, int identifier, ResumeData resumeData,
+        Action<string?, UrlResponse?, UrlError?>? completionHandler,
+        TaskCompletionSource<(string Location, UrlResponse Response)>? awaiter)
+        : this(session, identifier, new UrlRequest(resumeData.Url) { Headers = resumeData.Headers }, completionHandler, awaiter)
+    {
+        _resumeFrom = resumeData;
+    }
+
+    /// <summary>
+    /// Cancels the download and returns what it needs to continue later (Apple's <c>cancel(byProducingResumeData:)</c>),
+    /// or null when it cannot continue: not a GET, no validator (strong ETag or Last-Modified) from the server, no bytes
+    /// yet, or already finished. The partial file stays in the download folder for <see cref="UrlSession.DownloadTask(ResumeData)"/>.
+    /// </summary>
+    /// <returns>The resume data, or null.</returns>
+    public async ValueTask<ResumeData?> CancelByProducingResumeDataAsync()
+    {
+        _produceResumeData = true;
+        Cancel();
+        await Completion.ConfigureAwait(false);
+        return _resumeData;
+    }
+
     private protected override bool DeliversToDelegate => _completionHandler is null && _awaiter is null;
 
     private protected override async Task TransferAsync(TransferClock clock, MetricsRecorder metrics)
     {
-        using var exchange = await Session.Engine.SendAsync(this, clock, metrics).ConfigureAwait(false);
         try
         {
-            await ReceiveAsync(exchange, clock).ConfigureAwait(false);
+            await ReceiveFileAsync(clock, metrics).ConfigureAwait(false);
         }
         catch
         {
-            DeleteFile();
+            KeepForResumeOrDelete();
             throw;
-        }
-        finally
-        {
-            exchange.Complete(metrics);
         }
         if (DeliversToDelegate)
         {
@@ -61,15 +86,102 @@ public class UrlSessionDownloadTask : UrlSessionTask
         }
     }
 
-    private async Task ReceiveAsync(Exchange exchange, TransferClock clock)
+    private async Task ReceiveFileAsync(TransferClock clock, MetricsRecorder metrics)
+    {
+        long offset = PrepareResume();
+        var exchange = await Session.Engine.SendAsync(this, clock, metrics).ConfigureAwait(false);
+        if (offset > 0 && !ContinuesAt(exchange.Response, offset))
+        {
+            // 416, another validator, an encoded or misplaced range: start over from zero with the original request.
+            exchange.Complete(metrics);
+            exchange.Dispose();
+            offset = 0;
+            CurrentRequest = OriginalRequest;
+            exchange = await Session.Engine.SendAsync(this, clock, metrics).ConfigureAwait(false);
+        }
+        using (exchange)
+        {
+            try
+            {
+                await ReceiveAsync(exchange, clock, offset).ConfigureAwait(false);
+            }
+            finally
+            {
+                exchange.Complete(metrics);
+            }
+        }
+    }
+
+    /// <summary>When resuming, asks for the rest of the file if its saved part is still there; returns the offset.</summary>
+    private long PrepareResume()
+    {
+        if (_resumeFrom is not { } resume)
+            return 0;
+        _location = resume.FilePath;
+        _entityTag = resume.EntityTag;
+        _lastModified = resume.LastModified;
+        var saved = new FileInfo(resume.FilePath);
+        if (!saved.Exists || saved.Length < resume.BytesOnDisk || resume.BytesOnDisk == 0)
+            return 0;
+        CurrentRequest = OriginalRequest.WithHeader("Range", $"bytes={resume.BytesOnDisk}-").WithHeader("If-Range", resume.Validator);
+        _bytesOnDisk = resume.BytesOnDisk;
+        _expectedLength = resume.ExpectedLength;
+        return resume.BytesOnDisk;
+    }
+
+    /// <summary>True when the response is the rest of the same entity, starting exactly at <paramref name="offset"/>.</summary>
+    private bool ContinuesAt(HttpUrlResponse response, long offset)
+    {
+        if (response.StatusCode != 206 || response.ValueForHttpHeaderField("Content-Range") is not { } range)
+            return false;
+        if (response.ValueForHttpHeaderField("Content-Encoding") is { } encoding && !encoding.Equals("identity", StringComparison.OrdinalIgnoreCase))
+            return false;
+        if (_entityTag is not null && response.ValueForHttpHeaderField("ETag") is { } tag && tag != _entityTag)
+            return false;
+        if (_entityTag is null && response.ValueForHttpHeaderField("Last-Modified") is { } modified && modified != _lastModified)
+            return false;
+        // "bytes START-END/TOTAL"
+        if (!range.StartsWith("bytes ", StringComparison.OrdinalIgnoreCase))
+            return false;
+        int dash = range.IndexOf('-'), slash = range.IndexOf('/');
+        return dash > 6 && slash > dash
+            && long.TryParse(range.AsSpan(6, dash - 6), NumberStyles.None, CultureInfo.InvariantCulture, out long start) && start == offset
+            && long.TryParse(range.AsSpan(dash + 1, slash - dash - 1), NumberStyles.None, CultureInfo.InvariantCulture, out long end) && end >= start
+            && (range.AsSpan(slash + 1) is "*" || long.TryParse(range.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out long total) && total > end);
+    }
+
+    /// <summary>After a failure: keep the partial file when it can be resumed (resume data), else delete it.</summary>
+    private void KeepForResumeOrDelete()
+    {
+        bool cancelled = CancellationToken.IsCancellationRequested;
+        string? validator = _entityTag ?? _lastModified;
+        if ((!cancelled || _produceResumeData) && OriginalRequest.HttpMethod == "GET" && validator is not null && _bytesOnDisk > 0 && _location is not null)
+        {
+            _resumeData = new ResumeData(OriginalRequest.Url, OriginalRequest.Headers, _entityTag, _lastModified,
+                Path.GetFileName(_location), _bytesOnDisk, _expectedLength);
+            return;
+        }
+        DeleteFile();
+    }
+
+    private async Task ReceiveAsync(Exchange exchange, TransferClock clock, long offset)
     {
         var response = exchange.Response;
-        SetExpectedToReceive(response.ExpectedContentLength);
-        var (location, file) = DownloadFolder.CreateFile(response.Url);
-        _location = location;
+        RememberValidator(response, offset);
+        long expectedTotal = response.ExpectedContentLength < 0 ? -1 : offset + response.ExpectedContentLength;
+        _expectedLength = expectedTotal;
+        SetExpectedToReceive(expectedTotal);
+        var file = OpenFile(response.Url, offset);
+        if (_resumeFrom is not null && DeliversToDelegate && Session.Answers(UrlSessionCallbacks.DidResumeAtOffset))
+        {
+            clock.Pause();
+            await Session.DidResumeAtOffsetAsync(this, offset, expectedTotal).ConfigureAwait(false);
+            clock.Touch();
+        }
         var token = clock.Token;
         bool reportProgress = DeliversToDelegate && Session.Answers(UrlSessionCallbacks.DidWriteData);
-        long total = 0, reported = 0;
+        long total = offset, reported = offset;
+        _bytesOnDisk = offset;
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ReadBufferSize);
         await using (file.ConfigureAwait(false))
         {
@@ -86,7 +198,8 @@ public class UrlSessionDownloadTask : UrlSessionTask
                     await WriteAsync(file, buffer.AsMemory(0, read), response.Url).ConfigureAwait(false);
                     AddBytesReceived(read);
                     total += read;
-                    exchange.BodyBytes = total;
+                    _bytesOnDisk = total;
+                    exchange.BodyBytes += read;
                     if (reportProgress && total - reported >= ProgressStep)
                         reported = await ReportProgressAsync(clock, total, reported).ConfigureAwait(false);
                 }
@@ -100,6 +213,38 @@ public class UrlSessionDownloadTask : UrlSessionTask
         // The last report always comes, whatever the throttle skipped.
         if (reportProgress && total > reported)
             await ReportProgressAsync(clock, total, reported).ConfigureAwait(false);
+    }
+
+    private void RememberValidator(HttpUrlResponse response, long offset)
+    {
+        if (offset > 0)
+            return;
+        // Only a strong ETag proves two byte ranges belong to one entity; else Last-Modified, as RFC 9110 allows for If-Range.
+        string? tag = response.ValueForHttpHeaderField("ETag");
+        _entityTag = tag is not null && !tag.StartsWith("W/", StringComparison.Ordinal) ? tag : null;
+        _lastModified = response.ValueForHttpHeaderField("Last-Modified");
+        if (response.StatusCode is not (200 or 206))
+            (_entityTag, _lastModified) = (null, null);
+    }
+
+    private FileStream OpenFile(Uri url, long offset)
+    {
+        if (_location is null)
+        {
+            (_location, var created) = DownloadFolder.CreateFile(url);
+            return created;
+        }
+        try
+        {
+            var file = new FileStream(_location, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read, 1, FileOptions.Asynchronous);
+            file.SetLength(offset);
+            file.Position = offset;
+            return file;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UrlError(UrlErrorCode.CannotOpenFile, url, $"The partial download {_location} could not be opened: {e.Message}", e);
+        }
     }
 
     private async ValueTask<long> ReportProgressAsync(TransferClock clock, long total, long reported)
@@ -136,6 +281,8 @@ public class UrlSessionDownloadTask : UrlSessionTask
 
     private protected override async ValueTask DeliverCompletionAsync(UrlError? error)
     {
+        if (error is not null)
+            error.ResumeData = _resumeData;
         if (_awaiter is not null)
         {
             if (error is null)

@@ -3,13 +3,14 @@ using UrlLoading.Tests.Infrastructure;
 
 namespace UrlLoading.Tests.Downloads;
 
-/// <summary>Download tasks against the loopback server. One class, so no other test writes download files meanwhile.</summary>
+/// <summary>Download tasks against the loopback server. One collection, so no other test writes download files meanwhile.</summary>
+[Collection("Download folder")]
 public sealed class DownloadTaskTests(TestServer server)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private static readonly string s_folder = Path.Combine(Path.GetTempPath(), "UrlSession", "Downloads");
 
-    private static string[] DownloadFiles() => Directory.Exists(s_folder) ? Directory.GetFiles(s_folder) : [];
+    internal static string[] DownloadFiles() => Directory.Exists(s_folder) ? Directory.GetFiles(s_folder) : [];
 
     private static void AssertPattern(byte[] bytes, long size)
     {

@@ -46,6 +46,9 @@ public sealed class RawServer : IAsyncDisposable
         return head.ToString();
     }
 
+    public static Task SendAsync(Socket socket, ReadOnlyMemory<byte> bytes, CancellationToken ct) =>
+        socket.SendAsync(bytes, ct).AsTask();
+
     public static Task SendAsync(Socket socket, string text, CancellationToken ct) =>
         socket.SendAsync(Encoding.ASCII.GetBytes(text), ct).AsTask();
 

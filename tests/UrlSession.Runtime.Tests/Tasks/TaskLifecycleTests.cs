@@ -72,11 +72,14 @@ public sealed class TaskLifecycleTests(TestServer server)
         var recorder = new RecordingDelegate();
         var firstChunk = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var resumeNow = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        int chunks = 0;
         recorder.OnData = async (task, _) =>
         {
-            if (firstChunk.TrySetResult())
+            if (Interlocked.Increment(ref chunks) == 1)
             {
+                // Suspend before telling the test, so that it never sees the task still running.
                 task.Suspend();
+                firstChunk.SetResult();
                 await Task.Yield();
             }
         };
