@@ -60,9 +60,25 @@ endless.Cancel();
 var cancelled = await endlessDone;
 Console.WriteLine($"  state {endless.State}, error {cancelled?.Code}");
 
-// 7. Invalidation: the last message a session sends.
+// 7. A download: progress, then a temporary file that is ours until the callback returns.
 Console.WriteLine();
-Console.WriteLine("7. Finishing the session");
+Console.WriteLine("7. A download with progress, cancelled and resumed");
+var downloads = new TourDownloads();
+await using (var downloadSession = new UrlSession(UrlSessionConfiguration.Ephemeral, downloads))
+{
+    var partial = downloadSession.DownloadTask(new Uri(baseUrl, "/file.bin"));
+    partial.Resume();
+    await downloads.Progressing.Task;
+    var resumeData = await partial.CancelByProducingResumeDataAsync();
+    Console.WriteLine($"  cancelled with {resumeData!.BytesOnDisk:N0} bytes saved; resume data is {resumeData.ToArray().Length} bytes");
+    var resumed = downloadSession.DownloadTask(ResumeData.FromBytes(resumeData.ToArray()));
+    resumed.Resume();
+    await downloads.Finished.Task;
+}
+
+// 8. Invalidation: the last message a session sends.
+Console.WriteLine();
+Console.WriteLine("8. Finishing the session");
 session.FinishTasksAndInvalidate();
 await tour.SessionInvalid;
 Console.WriteLine();

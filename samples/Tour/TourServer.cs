@@ -41,6 +41,24 @@ internal static class TourServer
             await http.Response.Body.FlushAsync();
             await Task.Delay(Timeout.Infinite, http.RequestAborted);
         });
+        var file = new byte[3 * 1024 * 1024];
+        new Random(42).NextBytes(file);
+        var etag = new Microsoft.Net.Http.Headers.EntityTagHeaderValue("\"tour-v1\"");
+        app.MapGet("/file.bin", async (HttpContext http) =>
+        {
+            if (http.Request.Headers.Range.Count > 0)
+            {
+                // A resumed download: serve the rest, honouring Range and If-Range.
+                await Results.Bytes(file, "application/octet-stream", enableRangeProcessing: true, entityTag: etag).ExecuteAsync(http);
+                return;
+            }
+            // A first attempt: half the file, then the connection stalls, so the tour has something to resume.
+            http.Response.ContentLength = file.Length;
+            http.Response.Headers.ETag = etag.ToString();
+            await http.Response.Body.WriteAsync(file.AsMemory(0, file.Length / 2));
+            await http.Response.Body.FlushAsync();
+            await Task.Delay(Timeout.Infinite, http.RequestAborted);
+        });
         await app.StartAsync();
         return app;
     }
