@@ -316,6 +316,9 @@ public sealed class UrlSession : IAsyncDisposable
     internal ValueTask DidResumeAtOffsetAsync(UrlSessionDownloadTask task, long offset, long expected) =>
         DelegateQueue.InvokeAsync(static s => s.Delegate.DidResumeAtOffset(s.Session, s.Task, s.Offset, s.Expected), (Delegate: _delegate!, Session: this, Task: task, Offset: offset, Expected: expected));
 
+    internal ValueTask DidBecomeDownloadTaskAsync(UrlSessionDataTask task, UrlSessionDownloadTask download) =>
+        DelegateQueue.InvokeAsync(static s => s.Delegate.DidBecomeDownloadTask(s.Session, s.Task, s.Download), (Delegate: _delegate!, Session: this, Task: task, Download: download));
+
     internal ValueTask DidFinishDownloadingAsync(UrlSessionDownloadTask task, string location) =>
         DelegateQueue.InvokeAsync(static s => s.Delegate.DidFinishDownloading(s.Session, s.Task, s.Location), (Delegate: _delegate!, Session: this, Task: task, Location: location));
 
@@ -362,6 +365,13 @@ public sealed class UrlSession : IAsyncDisposable
         return Register(identifier => new UrlSessionDownloadTask(this, identifier, request, handler, awaiter));
     }
 
+    /// <summary>The download task that takes over a data task's body (<see cref="ResponseDisposition.BecomeDownload"/>); allowed while invalidating, since it continues an existing task.</summary>
+    internal UrlSessionDownloadTask AdoptForDownload(UrlSessionDataTask dataTask, Exchange exchange)
+    {
+        lock (_gate)
+            return AddLocked(identifier => new UrlSessionDownloadTask(this, identifier, dataTask, exchange));
+    }
+
     private TTask Register<TTask>(Func<int, TTask> create)
         where TTask : UrlSessionTask
     {
@@ -370,8 +380,7 @@ public sealed class UrlSession : IAsyncDisposable
         {
             if (_invalidating)
                 throw new InvalidOperationException("This session was invalidated (FinishTasksAndInvalidate, InvalidateAndCancel or DisposeAsync) and cannot create tasks; create a new UrlSession.");
-            task = create(++_lastTaskIdentifier);
-            _tasks.Add(task);
+            task = AddLocked(create);
         }
         if (Answers(UrlSessionCallbacks.DidCreateTask))
             task.NotifyCreated(Task.Run(() => DelegateQueue.InvokeAsync(static s => s.Delegate.DidCreateTask(s.Session, s.Task), (Delegate: _delegate!, Session: this, Task: (UrlSessionTask)task)).AsTask()));
@@ -390,6 +399,14 @@ public sealed class UrlSession : IAsyncDisposable
         {
             throw new OperationCanceledException("The load was cancelled.", e, cancellationToken);
         }
+    }
+
+    private TTask AddLocked<TTask>(Func<int, TTask> create)
+        where TTask : UrlSessionTask
+    {
+        var task = create(++_lastTaskIdentifier);
+        _tasks.Add(task);
+        return task;
     }
 
     private void RejectOnBackground(string what)

@@ -31,18 +31,24 @@ public class UrlSessionDataTask : UrlSessionTask
 
     private protected override async Task TransferAsync(TransferClock clock, MetricsRecorder metrics)
     {
-        using var exchange = await Session.Engine.SendAsync(this, clock, metrics).ConfigureAwait(false);
+        var exchange = await Session.Engine.SendAsync(this, clock, metrics).ConfigureAwait(false);
+        bool handedOver = false;
         try
         {
-            await ReceiveAsync(exchange, clock).ConfigureAwait(false);
+            handedOver = await ReceiveAsync(exchange, clock).ConfigureAwait(false);
         }
         finally
         {
-            exchange.Complete(metrics);
+            if (!handedOver)
+            {
+                exchange.Complete(metrics);
+                exchange.Dispose();
+            }
         }
     }
 
-    private async Task ReceiveAsync(Exchange exchange, TransferClock clock)
+    /// <summary>Reads the body; returns true when the task became a download task, which now owns the exchange.</summary>
+    private async Task<bool> ReceiveAsync(Exchange exchange, TransferClock clock)
     {
         var response = exchange.Response;
         SetExpectedToReceive(response.ExpectedContentLength);
@@ -57,7 +63,10 @@ public class UrlSessionDataTask : UrlSessionTask
             if (disposition == ResponseDisposition.Cancel)
                 throw new UrlError(UrlErrorCode.Cancelled, response.Url, "The delegate cancelled the task in DidReceiveResponse.");
             if (disposition == ResponseDisposition.BecomeDownload)
-                throw new UrlError(UrlErrorCode.Unknown, response.Url, "ResponseDisposition.BecomeDownload needs download tasks, which this release does not include; answer Allow or Cancel.");
+            {
+                await BecomeDownloadAsync(exchange).ConfigureAwait(false);
+                return true;
+            }
         }
 
         bool deliverChunks = toDelegate && Session.Answers(UrlSessionCallbacks.DidReceiveData);
@@ -94,7 +103,22 @@ public class UrlSessionDataTask : UrlSessionTask
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+        return false;
     }
+
+    /// <summary>Apple's <c>.becomeDownload</c>: a download task takes over the body; this task sends no more messages.</summary>
+    private async Task BecomeDownloadAsync(Exchange exchange)
+    {
+        BecameDownload = true;
+        var download = Session.AdoptForDownload(this, exchange);
+        if (Session.Answers(UrlSessionCallbacks.DidBecomeDownloadTask))
+            await Session.DidBecomeDownloadTaskAsync(this, download).ConfigureAwait(false);
+        download.Resume();
+    }
+
+    private protected override bool SendsCompletion => !BecameDownload;
+
+    private bool BecameDownload { get; set; }
 
     private protected override ValueTask DeliverCompletionAsync(UrlError? error)
     {

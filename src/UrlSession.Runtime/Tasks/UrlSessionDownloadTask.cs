@@ -19,6 +19,7 @@ public class UrlSessionDownloadTask : UrlSessionTask
     private readonly Action<string?, UrlResponse?, UrlError?>? _completionHandler;
     private readonly TaskCompletionSource<(string Location, UrlResponse Response)>? _awaiter;
     private readonly ResumeData? _resumeFrom;
+    private Exchange? _adopted;
     private string? _location;
     private string? _entityTag;
     private string? _lastModified;
@@ -42,6 +43,14 @@ public class UrlSessionDownloadTask : UrlSessionTask
         : this(session, identifier, new UrlRequest(resumeData.Url) { Headers = resumeData.Headers }, completionHandler, awaiter)
     {
         _resumeFrom = resumeData;
+    }
+
+    /// <summary>A download task that takes over the body of a data task whose delegate answered <see cref="ResponseDisposition.BecomeDownload"/>.</summary>
+    internal UrlSessionDownloadTask(UrlSession session, int identifier, UrlSessionDataTask dataTask, Exchange exchange)
+        : this(session, identifier, dataTask.CurrentRequest, null, null)
+    {
+        _adopted = exchange;
+        Response = exchange.Response;
     }
 
     /// <summary>
@@ -88,6 +97,22 @@ public class UrlSessionDownloadTask : UrlSessionTask
 
     private async Task ReceiveFileAsync(TransferClock clock, MetricsRecorder metrics)
     {
+        if (_adopted is { } adopted)
+        {
+            _adopted = null;
+            using (adopted)
+            {
+                try
+                {
+                    await ReceiveAsync(adopted, clock, 0).ConfigureAwait(false);
+                }
+                finally
+                {
+                    adopted.Complete(metrics);
+                }
+            }
+            return;
+        }
         long offset = PrepareResume();
         var exchange = await Session.Engine.SendAsync(this, clock, metrics).ConfigureAwait(false);
         if (offset > 0 && !ContinuesAt(exchange.Response, offset))

@@ -178,6 +178,9 @@ public abstract class UrlSessionTask
     /// <summary>Delivers the completion (delegate, completion handler or awaiting caller) for this task's delivery mode.</summary>
     private protected abstract ValueTask DeliverCompletionAsync(UrlError? error);
 
+    /// <summary>False for a data task that became a download task: it sends no more messages, not even its completion.</summary>
+    private protected virtual bool SendsCompletion => true;
+
     /// <summary>Whether delegate callbacks for response and body go to the session delegate (no completion handler, not awaited).</summary>
     private protected abstract bool DeliversToDelegate { get; }
 
@@ -238,9 +241,12 @@ public abstract class UrlSessionTask
         }
         try
         {
-            if (Session.Answers(UrlSessionCallbacks.DidFinishCollectingMetrics))
-                await Session.DidFinishCollectingMetricsAsync(this, metrics.Build(_firstResume)).ConfigureAwait(false);
-            await DeliverCompletionAsync(error).ConfigureAwait(false);
+            if (SendsCompletion)
+            {
+                if (Session.Answers(UrlSessionCallbacks.DidFinishCollectingMetrics))
+                    await Session.DidFinishCollectingMetricsAsync(this, metrics.Build(_firstResume)).ConfigureAwait(false);
+                await DeliverCompletionAsync(error).ConfigureAwait(false);
+            }
         }
         catch (Exception e)
         {
