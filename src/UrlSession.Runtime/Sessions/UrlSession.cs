@@ -201,6 +201,80 @@ public sealed class UrlSession : IAsyncDisposable
         return RunAwaitedAsync(CreateDownloadTask(request, null, result), result.Task, cancellationToken);
     }
 
+    /// <summary>Creates a suspended upload task that sends a file as the body (Apple's <c>uploadTask(with:fromFile:)</c>).</summary>
+    /// <param name="request">The request (its method is usually POST or PUT; its own body is ignored).</param>
+    /// <param name="fromFile">The path of the file to send.</param>
+    /// <returns>The task.</returns>
+    /// <exception cref="UrlError">The file is missing (<see cref="UrlErrorCode.FileDoesNotExist"/>), a folder, or unreadable.</exception>
+    public UrlSessionUploadTask UploadTask(UrlRequest request, string fromFile) => CreateUploadTask(request, fromFile, null, null, null);
+
+    /// <summary>Creates a suspended upload task that sends a file and passes the response body to a completion handler.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="fromFile">The path of the file to send.</param>
+    /// <param name="completionHandler">Called once when the task ends, on the delegate queue.</param>
+    /// <returns>The task.</returns>
+    public UrlSessionUploadTask UploadTask(UrlRequest request, string fromFile, Action<byte[]?, UrlResponse?, UrlError?> completionHandler)
+    {
+        ArgumentNullException.ThrowIfNull(completionHandler);
+        RejectOnBackground("completion handlers");
+        return CreateUploadTask(request, fromFile, null, completionHandler, null);
+    }
+
+    /// <summary>Creates a suspended upload task that sends bytes as the body (Apple's <c>uploadTask(with:from:)</c>).</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="bodyData">The body.</param>
+    /// <returns>The task.</returns>
+    public UrlSessionUploadTask UploadTask(UrlRequest request, ReadOnlyMemory<byte> bodyData) => CreateUploadTask(request, null, bodyData, null, null);
+
+    /// <summary>Creates a suspended upload task that sends bytes and passes the response body to a completion handler.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="bodyData">The body.</param>
+    /// <param name="completionHandler">Called once when the task ends, on the delegate queue.</param>
+    /// <returns>The task.</returns>
+    public UrlSessionUploadTask UploadTask(UrlRequest request, ReadOnlyMemory<byte> bodyData, Action<byte[]?, UrlResponse?, UrlError?> completionHandler)
+    {
+        ArgumentNullException.ThrowIfNull(completionHandler);
+        RejectOnBackground("completion handlers");
+        return CreateUploadTask(request, null, bodyData, completionHandler, null);
+    }
+
+    /// <summary>
+    /// Creates a suspended upload task whose body the delegate provides through <c>NeedNewBodyStream</c>, asked each
+    /// time the body is sent: first, and again after a 307/308 redirect or an authentication retry.
+    /// </summary>
+    /// <param name="streamedRequest">The request.</param>
+    /// <returns>The task.</returns>
+    public UrlSessionUploadTask UploadTask(UrlRequest streamedRequest)
+    {
+        if (!Answers(UrlSessionCallbacks.NeedNewBodyStream))
+            throw new InvalidOperationException("A streamed upload needs the session delegate to answer NeedNewBodyStream (see US2301); give the delegate a NeedNewBodyStream method, or upload from a file or bytes.");
+        return CreateUploadTask(streamedRequest, null, null, null, null);
+    }
+
+    /// <summary>Uploads bytes and returns the response body and response (Apple's <c>upload(for:from:)</c>).</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="bodyData">The body.</param>
+    /// <param name="cancellationToken">Cancels the task; the call then throws <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The response body and the response.</returns>
+    public Task<(byte[] Data, UrlResponse Response)> UploadAsync(UrlRequest request, ReadOnlyMemory<byte> bodyData, CancellationToken cancellationToken = default)
+    {
+        RejectOnBackground("async convenience methods");
+        var result = new TaskCompletionSource<(byte[] Data, UrlResponse Response)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        return RunAwaitedAsync(CreateUploadTask(request, null, bodyData, null, result), result.Task, cancellationToken);
+    }
+
+    /// <summary>Uploads a file and returns the response body and response (Apple's <c>upload(for:fromFile:)</c>).</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="fromFile">The path of the file to send.</param>
+    /// <param name="cancellationToken">Cancels the task; the call then throws <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The response body and the response.</returns>
+    public Task<(byte[] Data, UrlResponse Response)> UploadAsync(UrlRequest request, string fromFile, CancellationToken cancellationToken = default)
+    {
+        RejectOnBackground("async convenience methods");
+        var result = new TaskCompletionSource<(byte[] Data, UrlResponse Response)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        return RunAwaitedAsync(CreateUploadTask(request, fromFile, null, null, result), result.Task, cancellationToken);
+    }
+
     /// <summary>The tasks that are running or suspended after having been resumed (never-resumed tasks are left out, as Apple does).</summary>
     /// <returns>A snapshot of the tasks.</returns>
     public ValueTask<IReadOnlyList<UrlSessionTask>> GetAllTasksAsync()
@@ -310,6 +384,12 @@ public sealed class UrlSession : IAsyncDisposable
     internal ValueTask DidReceiveDataAsync(UrlSessionDataTask task, ReadOnlyMemory<byte> data) =>
         DelegateQueue.InvokeAsync(static s => s.Delegate.DidReceiveData(s.Session, s.Task, s.Data), (Delegate: _delegate!, Session: this, Task: task, Data: data));
 
+    internal ValueTask DidSendBodyDataAsync(UrlSessionTask task, long sent, long total, long expected) =>
+        DelegateQueue.InvokeAsync(static s => s.Delegate.DidSendBodyData(s.Session, s.Task, s.Sent, s.Total, s.Expected), (Delegate: _delegate!, Session: this, Task: task, Sent: sent, Total: total, Expected: expected));
+
+    internal ValueTask<System.IO.Stream?> NeedNewBodyStreamAsync(UrlSessionTask task) =>
+        DelegateQueue.InvokeAsync(static s => s.Delegate.NeedNewBodyStream(s.Session, s.Task), (Delegate: _delegate!, Session: this, Task: task));
+
     internal ValueTask DidWriteDataAsync(UrlSessionDownloadTask task, long written, long total, long expected) =>
         DelegateQueue.InvokeAsync(static s => s.Delegate.DidWriteData(s.Session, s.Task, s.Written, s.Total, s.Expected), (Delegate: _delegate!, Session: this, Task: task, Written: written, Total: total, Expected: expected));
 
@@ -354,6 +434,17 @@ public sealed class UrlSession : IAsyncDisposable
         if (ConfigurationSnapshot.IsBackground)
             throw new InvalidOperationException("Background sessions run only download and file-upload tasks; use a default or ephemeral session for data tasks (see US1003).");
         return Register(identifier => new UrlSessionDataTask(this, identifier, request, handler, awaiter));
+    }
+
+    private UrlSessionUploadTask CreateUploadTask(UrlRequest request, string? file, ReadOnlyMemory<byte>? bytes,
+        Action<byte[]?, UrlResponse?, UrlError?>? handler, TaskCompletionSource<(byte[] Data, UrlResponse Response)>? awaiter)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (ConfigurationSnapshot.IsBackground)
+            throw new NotSupportedException("Background transfers run in the urlsessiond background service, which this release does not include yet; use a default or ephemeral session.");
+        if (file is not null)
+            UrlSessionUploadTask.ValidateFile(file, request.Url);
+        return Register(identifier => new UrlSessionUploadTask(this, identifier, request, file, bytes, handler, awaiter));
     }
 
     private UrlSessionDownloadTask CreateDownloadTask(UrlRequest request, Action<string?, UrlResponse?, UrlError?>? handler,

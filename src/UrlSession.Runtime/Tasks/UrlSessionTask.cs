@@ -184,6 +184,16 @@ public abstract class UrlSessionTask
     /// <summary>Whether delegate callbacks for response and body go to the session delegate (no completion handler, not awaited).</summary>
     private protected abstract bool DeliversToDelegate { get; }
 
+    /// <summary>The body for one send of <paramref name="request"/>: the request's own bytes or stream, or what an upload task sends.</summary>
+    internal virtual ValueTask<System.Net.Http.HttpContent?> CreateContentAsync(UrlRequest request, TransferClock clock)
+    {
+        if (request.HttpBody is { } body)
+            return new(new System.Net.Http.ReadOnlyMemoryContent(body));
+        if (request.HttpBodyStream is { } provider)
+            return new(new System.Net.Http.StreamContent(provider() ?? throw new UrlError(UrlErrorCode.RequestBodyStreamExhausted, request.Url, "The request's HttpBodyStream provider returned null.")));
+        return new((System.Net.Http.HttpContent?)null);
+    }
+
     internal void AddBytesReceived(int count) => Interlocked.Add(ref _countOfBytesReceived, count);
 
     internal void AddBytesSent(long count) => Interlocked.Add(ref _countOfBytesSent, count);

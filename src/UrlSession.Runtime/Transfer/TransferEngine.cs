@@ -44,7 +44,7 @@ internal sealed class TransferEngine : IDisposable
         while (true)
         {
             var fetchStart = DateTimeOffset.UtcNow;
-            using var message = BuildMessage(request, authorization);
+            using var message = await BuildMessageAsync(task, request, authorization, clock).ConfigureAwait(false);
             HttpResponseMessage reply;
             try
             {
@@ -142,17 +142,14 @@ internal sealed class TransferEngine : IDisposable
         };
     }
 
-    private HttpRequestMessage BuildMessage(UrlRequest request, string? authorization)
+    private async ValueTask<HttpRequestMessage> BuildMessageAsync(UrlSessionTask task, UrlRequest request, string? authorization, TransferClock clock)
     {
         var message = new HttpRequestMessage(new HttpMethod(request.HttpMethod), request.Url)
         {
             Version = _configuration.HttpShouldUsePipelining ? HttpVersion.Version20 : HttpVersion.Version11,
             VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+            Content = await task.CreateContentAsync(request, clock).ConfigureAwait(false),
         };
-        if (request.HttpBody is { } body)
-            message.Content = new ReadOnlyMemoryContent(body);
-        else if (request.HttpBodyStream is { } provider)
-            message.Content = new StreamContent(provider() ?? throw new UrlError(UrlErrorCode.RequestBodyStreamExhausted, request.Url, "The request's HttpBodyStream provider returned null."));
 
         foreach (var (name, value) in request.Headers)
             AddHeader(message, name, value);

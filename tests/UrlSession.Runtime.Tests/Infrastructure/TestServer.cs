@@ -55,6 +55,18 @@ public sealed class TestServer : IAsyncLifetime
             string body = await reader.ReadToEndAsync();
             return $"{http.Request.Method} {http.Request.Path}{http.Request.QueryString} body={body}";
         });
+        app.Map("/upload-digest", async (HttpContext http) =>
+        {
+            using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+            var buffer = new byte[64 * 1024];
+            long length = 0;
+            for (int n; (n = await http.Request.Body.ReadAsync(buffer)) > 0;)
+            {
+                sha.AppendData(buffer, 0, n);
+                length += n;
+            }
+            return $"{http.Request.Method} {length} {Convert.ToHexString(sha.GetHashAndReset())}";
+        });
         app.MapGet("/echo-headers", (HttpContext http) =>
         {
             var lines = http.Request.Headers.OrderBy(h => h.Key, StringComparer.OrdinalIgnoreCase).Select(h => $"{h.Key}: {h.Value}");
