@@ -16,6 +16,8 @@ internal sealed partial class ByteCounter
 
     private void DidReceiveData(ReadOnlyMemory<byte> data) => _bytes += data.Length;
 
+    private void DidFinishDownloading(string location) => _bytes = new FileInfo(location).Length;
+
     private void DidCompleteWithError(UrlError? error)
     {
         if (error is null)

@@ -42,6 +42,37 @@ async Task<long> RawHttpClient()
     return total;
 }
 
+async Task<long> RawHttpClientToFile()
+{
+    string path = Path.Combine(Path.GetTempPath(), $"urlsession-bench-{Guid.NewGuid():N}.tmp");
+    try
+    {
+        using var response = await client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead);
+        await using var body = await response.Content.ReadAsStreamAsync();
+        await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        var buffer = new byte[128 * 1024];
+        long total = 0;
+        for (int n; (n = await body.ReadAsync(buffer)) > 0;)
+        {
+            await file.WriteAsync(buffer.AsMemory(0, n));
+            total += n;
+        }
+        return total;
+    }
+    finally
+    {
+        File.Delete(path);
+    }
+}
+
+async Task<long> DownloadTaskToFile()
+{
+    var task = session.DownloadTask(url);
+    var done = counter.Expect(task);
+    task.Resume();
+    return await done;
+}
+
 async Task<long> DataTaskWithDelegate()
 {
     var task = session.DataTask(url);
@@ -53,7 +84,10 @@ async Task<long> DataTaskWithDelegate()
 Console.WriteLine($"UrlSession benchmarks: {size >> 20} MiB per transfer, {rounds} interleaved rounds{(quick ? " (--quick)" : "")}");
 await RawHttpClient(); // warm-up: connection, JIT
 await DataTaskWithDelegate();
+await RawHttpClientToFile();
+await DownloadTaskToFile();
 var ratios = new List<double>();
+var fileRatios = new List<double>();
 var rawRates = new List<double>();
 var dataRates = new List<double>();
 double rawAllocated = double.MaxValue, dataAllocated = double.MaxValue;
@@ -65,12 +99,16 @@ for (int round = 0; round < rounds; round++)
     rawRates.Add(raw.MiBPerSecond);
     dataRates.Add(data.MiBPerSecond);
     ratios.Add(data.MiBPerSecond / raw.MiBPerSecond);
+    var rawFile = await Measure("raw HttpClient to file", RawHttpClientToFile);
+    var download = await Measure("download task", DownloadTaskToFile);
+    fileRatios.Add(download.MiBPerSecond / rawFile.MiBPerSecond);
     rawAllocated = Math.Min(rawAllocated, raw.BytesPerMiB);
     dataAllocated = Math.Min(dataAllocated, data.BytesPerMiB);
 }
 Console.WriteLine($"{"raw HttpClient (ResponseHeadersRead + ReadAsync)",-50} median {Median(rawRates),6:F0} MiB/s  {rawAllocated,7:F0} B allocated per MiB");
 Console.WriteLine($"{"UrlSession data task, DidReceiveData delegate",-50} median {Median(dataRates),6:F0} MiB/s  {dataAllocated,7:F0} B allocated per MiB");
 Console.WriteLine($"data task / raw HttpClient throughput: median {Median(ratios):F3}x (rounds: {string.Join(", ", ratios.Select(r => r.ToString("F2")))})");
+Console.WriteLine($"download task / raw HttpClient writing the same file: median {Median(fileRatios):F3}x (rounds: {string.Join(", ", fileRatios.Select(r => r.ToString("F2")))})");
 Console.WriteLine("(allocation is the whole process, loopback server included)");
 
 Dispatch.Run();

@@ -13,6 +13,12 @@ public static class DiagnosticDescriptors
         "Background session identifier '{0}' is also used at {1}; create exactly one UrlSession per background identifier and reuse it",
         "Reliability", DiagnosticSeverity.Warning, WellKnownDiagnosticTags.CompilationEnd);
 
+    /// <summary>US2001.</summary>
+    public static readonly DiagnosticDescriptor DownloadedFileNotMoved = Create(
+        DiagnosticIds.DownloadedFileNotMoved, "Downloaded file not moved or opened before DidFinishDownloading returns",
+        "The file at '{0}' is deleted when DidFinishDownloading returns; move, copy or open it in the method itself, before any await and outside lambdas, tasks and fields",
+        "Reliability", DiagnosticSeverity.Warning);
+
     /// <summary>US2401.</summary>
     public static readonly DiagnosticDescriptor DelegateClassNotPartial = Create(
         DiagnosticIds.DelegateClassNotPartial, "Delegate class must be partial",
