@@ -1,0 +1,98 @@
+using Fetch;
+using UrlLoading;
+
+// fetch URL [-o FILE] [--continue]     download, Ctrl-C saves resume data to FILE.resume, --continue resumes it
+// fetch URL --upload FILE              upload FILE with POST and print the response
+const string Usage = "usage: fetch URL [-o FILE] [--continue] | fetch URL --upload FILE";
+string? url = null, output = null, upload = null;
+bool resume = false;
+for (int i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "-o" or "--output" when i + 1 < args.Length: output = args[++i]; break;
+        case "--upload" when i + 1 < args.Length: upload = args[++i]; break;
+        case "--continue" or "-C": resume = true; break;
+        case var a when !a.StartsWith('-') && url is null: url = a; break;
+        default:
+            Console.Error.WriteLine($"fetch: unknown argument '{args[i]}'\n{Usage}");
+            return 2;
+    }
+}
+if (url is null || !Uri.TryCreate(url, UriKind.Absolute, out var target))
+{
+    Console.Error.WriteLine($"fetch: give an absolute URL such as http://127.0.0.1:8080/file\n{Usage}");
+    return 2;
+}
+
+output ??= Path.GetFileName(target.AbsolutePath) is { Length: > 0 } name ? name : "index.html";
+var fetch = new FetchDelegate(Path.GetFullPath(output));
+await using var session = new UrlSession(UrlSessionConfiguration.Default, fetch);
+try
+{
+    return upload is not null ? await UploadAsync() : await DownloadAsync();
+}
+catch (UrlError e)
+{
+    Console.Error.WriteLine($"fetch: {e.Message} ({e.Code}, {(int)e.Code})");
+    return 1;
+}
+
+async Task<int> UploadAsync()
+{
+    var request = new UrlRequest(target) { HttpMethod = "POST" }.WithHeader("Content-Type", "application/octet-stream");
+    var (body, response) = await session.UploadAsync(request, upload);
+    ProgressLine.Finish();
+    Console.Error.WriteLine($"{((HttpUrlResponse)response).StatusCode} {HttpUrlResponse.LocalizedString(((HttpUrlResponse)response).StatusCode)}");
+    await Console.OpenStandardOutput().WriteAsync(body);
+    return ((HttpUrlResponse)response).StatusCode < 400 ? 0 : 1;
+}
+
+async Task<int> DownloadAsync()
+{
+    string resumeFile = output + ".resume";
+    UrlSessionDownloadTask task;
+    if (resume)
+    {
+        if (!File.Exists(resumeFile))
+        {
+            Console.Error.WriteLine($"fetch: nothing to continue: {resumeFile} does not exist");
+            return 1;
+        }
+        task = session.DownloadTask(ResumeData.FromBytes(File.ReadAllBytes(resumeFile)));
+    }
+    else
+    {
+        task = session.DownloadTask(target);
+    }
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        var data = task.CancelByProducingResumeDataAsync().AsTask().GetAwaiter().GetResult();
+        if (data is not null)
+        {
+            File.WriteAllBytes(resumeFile, data.ToArray());
+            Console.Error.WriteLine($"\nstopped; {data.BytesOnDisk:N0} bytes kept. Continue with: fetch {url} -o {output} --continue");
+        }
+    };
+    task.Resume();
+    var error = await fetch.Completed.Task;
+    if (error is not null)
+    {
+        if (error.Code == UrlErrorCode.Cancelled)
+            return 130;
+        if (error.ResumeData is { } data)
+        {
+            File.WriteAllBytes(resumeFile, data.ToArray());
+            Console.Error.WriteLine($"fetch: {error.Message} {data.BytesOnDisk:N0} bytes kept; continue with --continue");
+        }
+        else
+        {
+            Console.Error.WriteLine($"fetch: {error.Message} ({error.Code}, {(int)error.Code})");
+        }
+        return 1;
+    }
+    File.Delete(resumeFile);
+    Console.Error.WriteLine($"{fetch.StatusCode} -> {output}");
+    return fetch.StatusCode < 400 ? 0 : 1;
+}

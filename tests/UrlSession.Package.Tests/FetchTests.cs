@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace UrlLoading.Package.Tests;
+
+/// <summary>The curl-like sample as a user runs it: a real process against a loopback server.</summary>
+public sealed partial class FetchTests : IAsyncLifetime
+{
+    private static readonly byte[] s_file = RandomNumberGenerator.GetBytes(4 * 1024 * 1024);
+    private readonly string _dir = Directory.CreateTempSubdirectory("urlsession-fetch-").FullName;
+    private WebApplication? _app;
+
+    private Uri Url(string path) => new(new Uri(_app!.Urls.First()), path);
+
+    public async ValueTask InitializeAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        _app = builder.Build();
+        var etag = new Microsoft.Net.Http.Headers.EntityTagHeaderValue("\"fetch-v1\"");
+        _app.MapGet("/file.bin", async (HttpContext http) =>
+        {
+            if (http.Request.Headers.Range.Count > 0 || http.Request.Query.ContainsKey("whole"))
+            {
+                await Results.Bytes(s_file, "application/octet-stream", enableRangeProcessing: true, entityTag: etag).ExecuteAsync(http);
+                return;
+            }
+            http.Response.ContentLength = s_file.Length;
+            http.Response.Headers.ETag = etag.ToString();
+            await http.Response.Body.WriteAsync(s_file.AsMemory(0, s_file.Length / 3));
+            await http.Response.Body.FlushAsync();
+            await Task.Delay(Timeout.Infinite, http.RequestAborted);
+        });
+        _app.MapPost("/upload", async (HttpContext http) =>
+        {
+            using var copy = new MemoryStream();
+            await http.Request.Body.CopyToAsync(copy);
+            return $"received {copy.Length} bytes, sha256 {Convert.ToHexString(SHA256.HashData(copy.ToArray()))}";
+        });
+        await _app.StartAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app!.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private static string FetchDll => Path.Combine(PackedPackage.RepositoryRoot, "samples", "Fetch", "bin", "Debug", "net10.0", "fetch.dll");
+
+    private async Task<(int Code, string Output)> FetchAsync(params string[] arguments)
+    {
+        using var process = Start(arguments);
+        string stdout = await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        string stderr = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        return (process.ExitCode, stdout + stderr);
+    }
+
+    private Process Start(string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _dir, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(FetchDll);
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        return Process.Start(start)!;
+    }
+
+    [Fact]
+    public async Task Fetch_downloads_a_file_byte_for_byte_and_uploads_one()
+    {
+        var (code, output) = await FetchAsync(Url("/file.bin?whole=1").ToString(), "-o", "whole.bin");
+        Assert.True(code == 0, output);
+        Assert.Equal(s_file, File.ReadAllBytes(Path.Combine(_dir, "whole.bin")));
+
+        (code, output) = await FetchAsync(Url("/upload").ToString(), "--upload", "whole.bin");
+        Assert.True(code == 0, output);
+        Assert.Contains($"received {s_file.Length} bytes, sha256 {Convert.ToHexString(SHA256.HashData(s_file))}", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ctrl_C_saves_resume_data_and_continue_finishes_the_same_file()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), "sends SIGINT");
+        using (var process = Start([Url("/file.bin").ToString(), "-o", "big.bin"]))
+        {
+            // Wait until bytes arrive (the progress line), then press Ctrl-C.
+            var seen = new StringBuilder();
+            var buffer = new char[256];
+            while (!seen.ToString().Contains("downloading [", StringComparison.Ordinal))
+            {
+                int n = await process.StandardError.ReadAsync(buffer, TestContext.Current.CancellationToken);
+                Assert.True(n > 0, $"fetch ended early: {seen}");
+                seen.Append(buffer, 0, n);
+            }
+            Assert.Equal(0, Interrupt(process.Id, 2));
+            seen.Append(await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken));
+            await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+            Assert.True(process.ExitCode == 130, seen.ToString());
+            Assert.Contains("--continue", seen.ToString(), StringComparison.Ordinal);
+        }
+        Assert.True(File.Exists(Path.Combine(_dir, "big.bin.resume")));
+
+        var (code, output) = await FetchAsync(Url("/file.bin").ToString(), "-o", "big.bin", "--continue");
+        Assert.True(code == 0, output);
+        Assert.Contains("resuming at byte", output, StringComparison.Ordinal);
+        Assert.Equal(s_file, File.ReadAllBytes(Path.Combine(_dir, "big.bin")));
+        Assert.False(File.Exists(Path.Combine(_dir, "big.bin.resume")));
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill")]
+    private static partial int Interrupt(int pid, int signal);
+}
