@@ -19,6 +19,12 @@ public static class DiagnosticDescriptors
         "The file at '{0}' is deleted when DidFinishDownloading returns; move, copy or open it in the method itself, before any await and outside lambdas, tasks and fields",
         "Reliability", DiagnosticSeverity.Warning);
 
+    /// <summary>US3001.</summary>
+    public static readonly DiagnosticDescriptor TaskNeverResumed = Create(
+        DiagnosticIds.TaskNeverResumed, "Task created but never resumed",
+        "The task from {0} is never resumed; tasks start suspended, so it never runs: call Resume()",
+        "Reliability", DiagnosticSeverity.Warning);
+
     /// <summary>US2401.</summary>
     public static readonly DiagnosticDescriptor DelegateClassNotPartial = Create(
         DiagnosticIds.DelegateClassNotPartial, "Delegate class must be partial",

@@ -1,6 +1,6 @@
 namespace UrlLoading.Analyzers;
 
-/// <summary>Every diagnostic ID the UrlSession analyzers report. Bands: US1xxx background sessions, US2xxx delegate contract.</summary>
+/// <summary>Every diagnostic ID the UrlSession analyzers report. Bands: US1xxx background sessions, US2xxx delegate contract, US3xxx task and session lifetime.</summary>
 public static class DiagnosticIds
 {
     /// <summary>The same background session identifier is used by more than one session.</summary>
@@ -8,6 +8,9 @@ public static class DiagnosticIds
 
     /// <summary>The temporary file given to <c>DidFinishDownloading</c> is not moved, copied or opened before the method returns.</summary>
     public const string DownloadedFileNotMoved = "US2001";
+
+    /// <summary>A task is created but never resumed.</summary>
+    public const string TaskNeverResumed = "US3001";
 
     /// <summary>A <c>[UrlSessionDelegate]</c> class is not <c>partial</c>.</summary>
     public const string DelegateClassNotPartial = "US2401";

@@ -66,6 +66,7 @@ public sealed class PackageTests(PackedPackage package)
 
             var uploads = UrlSessionConfiguration.Background("com.example.transfers");
             var downloads = UrlSessionConfiguration.Background("com.example.transfers");
+            UrlSession.Shared.DataTask(new Uri("http://127.0.0.1/"));
 
             [UrlSessionDelegate]
             class NotPartial { }
@@ -82,6 +83,7 @@ public sealed class PackageTests(PackedPackage package)
         Assert.True(output.Contains("Program.cs(4,52): warning US1001", StringComparison.Ordinal), output);
         Assert.True(output.Contains("warning US2401", StringComparison.Ordinal), output);
         Assert.True(output.Contains("warning US2403", StringComparison.Ordinal), output);
+        Assert.True(output.Contains("Program.cs(5,1): warning US3001", StringComparison.Ordinal), output);
     }
 
     [Fact]
