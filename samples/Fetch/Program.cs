@@ -65,17 +65,26 @@ async Task<int> DownloadAsync()
     {
         task = session.DownloadTask(target);
     }
+    var interrupted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
     Console.CancelKeyPress += (_, e) =>
     {
         e.Cancel = true;
-        var data = task.CancelByProducingResumeDataAsync().AsTask().GetAwaiter().GetResult();
-        if (data is not null)
-        {
-            File.WriteAllBytes(resumeFile, data.ToArray());
-            Console.Error.WriteLine($"\nstopped; {data.BytesOnDisk:N0} bytes kept. Continue with: fetch {url} -o {output} --continue");
-        }
+        interrupted.TrySetResult();
     };
     task.Resume();
+    if (await Task.WhenAny(fetch.Completed.Task, interrupted.Task) == interrupted.Task)
+    {
+        // Ctrl-C: keep what arrived, so that --continue can pick up from there.
+        var kept = await task.CancelByProducingResumeDataAsync();
+        if (kept is null)
+        {
+            Console.Error.WriteLine("\nstopped; the server gave no validator (ETag or Last-Modified), so this download cannot be continued");
+            return 130;
+        }
+        File.WriteAllBytes(resumeFile, kept.ToArray());
+        Console.Error.WriteLine($"\nstopped; {kept.BytesOnDisk:N0} bytes kept. Continue with: fetch {url} -o {output} --continue");
+        return 130;
+    }
     var error = await fetch.Completed.Task;
     if (error is not null)
     {
