@@ -176,8 +176,7 @@ public sealed class UrlSession : IAsyncDisposable
     public UrlSessionDownloadTask DownloadTask(ResumeData resumeData)
     {
         ArgumentNullException.ThrowIfNull(resumeData);
-        if (ConfigurationSnapshot.IsBackground)
-            throw new NotSupportedException("Background transfers run in the urlsessiond background service, which this release does not include yet; use a default or ephemeral session.");
+        RejectBackgroundTransfer();
         return Register(identifier => new UrlSessionDownloadTask(this, identifier, resumeData, null, null));
     }
 
@@ -440,8 +439,7 @@ public sealed class UrlSession : IAsyncDisposable
         Action<byte[]?, UrlResponse?, UrlError?>? handler, TaskCompletionSource<(byte[] Data, UrlResponse Response)>? awaiter)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (ConfigurationSnapshot.IsBackground)
-            throw new NotSupportedException("Background transfers run in the urlsessiond background service, which this release does not include yet; use a default or ephemeral session.");
+        RejectBackgroundTransfer();
         if (file is not null)
             UrlSessionUploadTask.ValidateFile(file, request.Url);
         return Register(identifier => new UrlSessionUploadTask(this, identifier, request, file, bytes, handler, awaiter));
@@ -451,8 +449,7 @@ public sealed class UrlSession : IAsyncDisposable
         TaskCompletionSource<(string Location, UrlResponse Response)>? awaiter)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (ConfigurationSnapshot.IsBackground)
-            throw new NotSupportedException("Background transfers run in the urlsessiond background service, which this release does not include yet; use a default or ephemeral session.");
+        RejectBackgroundTransfer();
         return Register(identifier => new UrlSessionDownloadTask(this, identifier, request, handler, awaiter));
     }
 
@@ -498,6 +495,12 @@ public sealed class UrlSession : IAsyncDisposable
         var task = create(++_lastTaskIdentifier);
         _tasks.Add(task);
         return task;
+    }
+
+    private void RejectBackgroundTransfer()
+    {
+        if (ConfigurationSnapshot.IsBackground)
+            throw new NotSupportedException("Background transfers run in the urlsessiond background service, which this release does not include yet; use a default or ephemeral session.");
     }
 
     private void RejectOnBackground(string what)
