@@ -1,0 +1,30 @@
+using System.Runtime.CompilerServices;
+
+namespace UrlLoading.Tests.Infrastructure;
+
+/// <summary>
+/// Gives this test process its own temp folder (and so its own download folder), so that tests counting the files
+/// in the download folder are not disturbed by other processes downloading at the same time (the tour, the fetch
+/// sample, a second test run).
+/// </summary>
+internal static class IsolatedTempFolder
+{
+    [ModuleInitializer]
+    internal static void Initialize()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "urlsession-runtime-tests", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Directory.CreateDirectory(folder);
+        Environment.SetEnvironmentVariable("TMPDIR", folder);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Left for the OS's temp cleanup.
+            }
+        };
+    }
+}
