@@ -13,6 +13,12 @@ public static class DiagnosticDescriptors
         "Background session identifier '{0}' is also used at {1}; create exactly one UrlSession per background identifier and reuse it",
         "Reliability", DiagnosticSeverity.Warning, WellKnownDiagnosticTags.CompilationEnd);
 
+    /// <summary>US1004.</summary>
+    public static readonly DiagnosticDescriptor NonDeterministicBackgroundIdentifier = Create(
+        DiagnosticIds.NonDeterministicBackgroundIdentifier, "Background identifier changes on every run",
+        "The background identifier is computed from {0}, so it differs on every launch and the app can never re-create the session to receive its finished transfers; use a fixed identifier such as \"com.example.app.downloads\"",
+        "Reliability", DiagnosticSeverity.Warning);
+
     /// <summary>US2001.</summary>
     public static readonly DiagnosticDescriptor DownloadedFileNotMoved = Create(
         DiagnosticIds.DownloadedFileNotMoved, "Downloaded file not moved or opened before DidFinishDownloading returns",

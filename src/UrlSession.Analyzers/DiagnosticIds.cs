@@ -6,6 +6,9 @@ public static class DiagnosticIds
     /// <summary>The same background session identifier is used by more than one session.</summary>
     public const string ReusedBackgroundIdentifier = "US1001";
 
+    /// <summary>A background identifier computed from a value that changes on every run.</summary>
+    public const string NonDeterministicBackgroundIdentifier = "US1004";
+
     /// <summary>The temporary file given to <c>DidFinishDownloading</c> is not moved, copied or opened before the method returns.</summary>
     public const string DownloadedFileNotMoved = "US2001";
 

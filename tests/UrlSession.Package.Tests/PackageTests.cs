@@ -67,6 +67,7 @@ public sealed class PackageTests(PackedPackage package)
             var uploads = UrlSessionConfiguration.Background("com.example.transfers");
             var downloads = UrlSessionConfiguration.Background("com.example.transfers");
             UrlSession.Shared.DataTask(new Uri("http://127.0.0.1/"));
+            var perRun = UrlSessionConfiguration.Background(Guid.NewGuid().ToString());
 
             [UrlSessionDelegate]
             class NotPartial { }
@@ -84,6 +85,7 @@ public sealed class PackageTests(PackedPackage package)
         Assert.True(output.Contains("warning US2401", StringComparison.Ordinal), output);
         Assert.True(output.Contains("warning US2403", StringComparison.Ordinal), output);
         Assert.True(output.Contains("Program.cs(5,1): warning US3001", StringComparison.Ordinal), output);
+        Assert.True(output.Contains("Program.cs(6,49): warning US1004", StringComparison.Ordinal), output);
     }
 
     [Fact]
