@@ -13,6 +13,18 @@ public static class DiagnosticDescriptors
         "Background session identifier '{0}' is also used at {1}; create exactly one UrlSession per background identifier and reuse it",
         "Reliability", DiagnosticSeverity.Warning, WellKnownDiagnosticTags.CompilationEnd);
 
+    /// <summary>US1002.</summary>
+    public static readonly DiagnosticDescriptor ConvenienceApiOnBackgroundSession = Create(
+        DiagnosticIds.ConvenienceApiOnBackgroundSession, "Completion handler or async method on a background session",
+        "{0} with a completion handler or as an async method is not supported on a background session, which reports only to its delegate; create the task without a handler and handle it in the delegate",
+        "Reliability", DiagnosticSeverity.Error);
+
+    /// <summary>US1003.</summary>
+    public static readonly DiagnosticDescriptor DataTaskOnBackgroundSession = Create(
+        DiagnosticIds.DataTaskOnBackgroundSession, "Data task or in-memory upload on a background session",
+        "{0} is not supported on a background session: only downloads and uploads from a file run in the background; use a default session, or write the body to a file and upload it with UploadTask(request, fromFile)",
+        "Reliability", DiagnosticSeverity.Error);
+
     /// <summary>US1004.</summary>
     public static readonly DiagnosticDescriptor NonDeterministicBackgroundIdentifier = Create(
         DiagnosticIds.NonDeterministicBackgroundIdentifier, "Background identifier changes on every run",

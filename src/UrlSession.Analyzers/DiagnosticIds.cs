@@ -6,6 +6,12 @@ public static class DiagnosticIds
     /// <summary>The same background session identifier is used by more than one session.</summary>
     public const string ReusedBackgroundIdentifier = "US1001";
 
+    /// <summary>A completion-handler or async convenience method used on a background session.</summary>
+    public const string ConvenienceApiOnBackgroundSession = "US1002";
+
+    /// <summary>A data task, or a data or stream upload, on a background session.</summary>
+    public const string DataTaskOnBackgroundSession = "US1003";
+
     /// <summary>A background identifier computed from a value that changes on every run.</summary>
     public const string NonDeterministicBackgroundIdentifier = "US1004";
 

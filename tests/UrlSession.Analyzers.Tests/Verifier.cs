@@ -13,6 +13,8 @@ internal static class Verifier<TAnalyzer>
 {
     public static DiagnosticResult Diagnostic(string id) => new DiagnosticResult(id, DiagnosticSeverity.Warning);
 
+    public static DiagnosticResult Error(string id) => new DiagnosticResult(id, DiagnosticSeverity.Error);
+
     public static Task AnalyzeAsync(string source, params DiagnosticResult[] expected) => AnalyzeAsync([source], expected);
 
     public static async Task AnalyzeAsync(string[] sources, params DiagnosticResult[] expected)
