@@ -27,8 +27,7 @@ public sealed class BackgroundSessionApiAnalyzer : DiagnosticAnalyzer
         context.RegisterCompilationStartAction(start =>
         {
             var session = start.Compilation.GetTypeByMetadataName("UrlLoading.UrlSession");
-            var background = start.Compilation.GetTypeByMetadataName("UrlLoading.UrlSessionConfiguration")?
-                .GetMembers("Background").OfType<IMethodSymbol>().FirstOrDefault();
+            var background = start.Compilation.BackgroundFactory();
             if (session is null || background is null)
                 return;
             start.RegisterOperationAction(operation => Analyze(operation, session, background), OperationKind.Invocation);
@@ -73,17 +72,7 @@ public sealed class BackgroundSessionApiAnalyzer : DiagnosticAnalyzer
     /// <summary>Looks through conversions and one local's initializer in the same body.</summary>
     private static IOperation Resolve(IOperation value)
     {
-        while (value is IConversionOperation conversion)
-            value = conversion.Operand;
-        if (value is not ILocalReferenceOperation local)
-            return value;
-        var root = value;
-        while (root.Parent is not null)
-            root = root.Parent;
-        var initializer = root.DescendantsAndSelf().OfType<IVariableDeclaratorOperation>()
-            .FirstOrDefault(d => SymbolEqualityComparer.Default.Equals(d.Symbol, local.Local))?.Initializer?.Value;
-        while (initializer is IConversionOperation conversion)
-            initializer = conversion.Operand;
-        return initializer ?? value;
+        value = value.WithoutConversions();
+        return value is ILocalReferenceOperation local ? local.Initializer() ?? value : value;
     }
 }

@@ -23,8 +23,7 @@ public sealed class NonDeterministicBackgroundIdentifierAnalyzer : DiagnosticAna
         context.EnableConcurrentExecution();
         context.RegisterCompilationStartAction(start =>
         {
-            var background = start.Compilation.GetTypeByMetadataName("UrlLoading.UrlSessionConfiguration")?
-                .GetMembers("Background").OfType<IMethodSymbol>().FirstOrDefault();
+            var background = start.Compilation.BackgroundFactory();
             if (background is null)
                 return;
             var volatileSources = new[] { "System.Guid", "System.DateTime", "System.DateTimeOffset", "System.Random", "System.Environment", "System.Diagnostics.Stopwatch" }
@@ -57,19 +56,10 @@ public sealed class NonDeterministicBackgroundIdentifierAnalyzer : DiagnosticAna
             };
             if (type is not null && sources.Contains(type, SymbolEqualityComparer.Default))
                 return $"{type.Name}.{member}";
-            if (operation is ILocalReferenceOperation local && followLocals > 0 && InitializerOf(local) is { } initializer
+            if (operation is ILocalReferenceOperation local && followLocals > 0 && local.Initializer() is { } initializer
                 && FindVolatile(initializer, sources, followLocals - 1) is { } found)
                 return found;
         }
         return null;
-    }
-
-    private static IOperation? InitializerOf(ILocalReferenceOperation reference)
-    {
-        var root = (IOperation)reference;
-        while (root.Parent is not null)
-            root = root.Parent;
-        return root.DescendantsAndSelf().OfType<IVariableDeclaratorOperation>()
-            .FirstOrDefault(d => SymbolEqualityComparer.Default.Equals(d.Symbol, reference.Local))?.Initializer?.Value;
     }
 }

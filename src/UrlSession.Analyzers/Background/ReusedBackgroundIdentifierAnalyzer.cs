@@ -24,8 +24,7 @@ public sealed class ReusedBackgroundIdentifierAnalyzer : DiagnosticAnalyzer
         context.EnableConcurrentExecution();
         context.RegisterCompilationStartAction(start =>
         {
-            var configuration = start.Compilation.GetTypeByMetadataName("UrlLoading.UrlSessionConfiguration");
-            var background = configuration?.GetMembers("Background").OfType<IMethodSymbol>().FirstOrDefault();
+            var background = start.Compilation.BackgroundFactory();
             if (background is null)
                 return;
             var sites = new ConcurrentQueue<(string Identifier, Location Location)>();

@@ -55,10 +55,7 @@ public sealed class TaskNeverResumedAnalyzer : DiagnosticAnalyzer
     /// <summary>Looks at every use of the local in the enclosing body: resumed, or escaping where this method cannot follow it.</summary>
     private static bool IsResumedOrHandedOn(ILocalSymbol local, IOperation start)
     {
-        var root = start;
-        while (root.Parent is not null)
-            root = root.Parent;
-        foreach (var reference in root.DescendantsAndSelf().OfType<ILocalReferenceOperation>())
+        foreach (var reference in start.Root().DescendantsAndSelf().OfType<ILocalReferenceOperation>())
         {
             if (!SymbolEqualityComparer.Default.Equals(reference.Local, local))
                 continue;
