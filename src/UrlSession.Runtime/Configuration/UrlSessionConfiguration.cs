@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 
 namespace UrlLoading;
 
@@ -19,6 +20,7 @@ public sealed class UrlSessionConfiguration
     private TlsProtocolVersion _tlsMaximum = TlsProtocolVersion.Tls13;
     private Dictionary<string, string> _httpAdditionalHeaders = new(StringComparer.OrdinalIgnoreCase);
     private List<UrlProtocol> _protocolClasses = [];
+    private string? _downloadDirectory;
 
     private UrlSessionConfiguration(string? identifier, bool isEphemeral)
     {
@@ -193,6 +195,22 @@ public sealed class UrlSessionConfiguration
 
     /// <summary>The shared container an app and its extensions use for background downloads, or null.</summary>
     public string? SharedContainerIdentifier { get; set; }
+
+    /// <summary>
+    /// Where download tasks write their temporary files; null for <c>UrlSession/Downloads</c> under the system temp
+    /// folder. Put it on the volume of the final destination so that moving the file in <c>DidFinishDownloading</c>
+    /// is a rename. Created when needed. Resume data names a file in this folder.
+    /// </summary>
+    public string? DownloadDirectory
+    {
+        get => _downloadDirectory;
+        set
+        {
+            if (value is not null && (!Path.IsPathFullyQualified(value) || value.IndexOfAny(Path.GetInvalidPathChars()) >= 0))
+                throw new ArgumentException($"{nameof(DownloadDirectory)} must be an absolute folder path such as '/var/tmp/downloads', not '{value}'.", nameof(DownloadDirectory));
+            _downloadDirectory = value;
+        }
+    }
 
     /// <summary>Extra protocol handlers consulted in order before the built-in HTTP handler.</summary>
     public IList<UrlProtocol> ProtocolClasses

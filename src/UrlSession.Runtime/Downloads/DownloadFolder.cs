@@ -3,26 +3,31 @@ using System.IO;
 
 namespace UrlLoading;
 
-/// <summary>Where download tasks write their bytes: one folder under the system temp folder, files with random names.</summary>
+/// <summary>
+/// Where download tasks write their bytes: the configuration's <see cref="UrlSessionConfiguration.DownloadDirectory"/>,
+/// else one folder under the system temp folder; files have random names.
+/// </summary>
 internal static class DownloadFolder
 {
     public const string FilePrefix = "UrlSessionDownload_";
 
-    public static string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "UrlSession", "Downloads");
+    public static string DefaultPath => System.IO.Path.Combine(System.IO.Path.GetTempPath(), "UrlSession", "Downloads");
 
-    /// <summary>Creates a new empty file for a download and returns its path and open stream.</summary>
-    public static (string Location, FileStream Stream) CreateFile(Uri url)
+    public static string For(UrlSessionConfiguration configuration) => configuration.DownloadDirectory ?? DefaultPath;
+
+    /// <summary>Creates a new empty file for a download in <paramref name="folder"/> and returns its path and open stream.</summary>
+    public static (string Location, FileStream Stream) CreateFile(string folder, Uri url)
     {
         try
         {
-            Directory.CreateDirectory(Path);
-            string location = System.IO.Path.Combine(Path, FilePrefix + Guid.NewGuid().ToString("N") + ".tmp");
+            Directory.CreateDirectory(folder);
+            string location = System.IO.Path.Combine(folder, FilePrefix + Guid.NewGuid().ToString("N") + ".tmp");
             var stream = new FileStream(location, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
             return (location, stream);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new UrlError(UrlErrorCode.CannotCreateFile, url, $"The download file could not be created in {Path}: {e.Message}", e);
+            throw new UrlError(UrlErrorCode.CannotCreateFile, url, $"The download file could not be created in {folder}: {e.Message}. Set UrlSessionConfiguration.DownloadDirectory to a writable folder.", e);
         }
     }
 

@@ -47,7 +47,7 @@ public sealed partial class ResumeData
 
     internal string Validator => EntityTag ?? LastModified!;
 
-    internal string FilePath => Path.Combine(DownloadFolder.Path, FileName);
+    internal string FilePathIn(string folder) => Path.Combine(folder, FileName);
 
     /// <summary>The resume data as bytes, to store anywhere.</summary>
     /// <returns>The bytes.</returns>

@@ -142,10 +142,10 @@ public class UrlSessionDownloadTask : UrlSessionTask
     {
         if (_resumeFrom is not { } resume)
             return 0;
-        _location = resume.FilePath;
+        _location = resume.FilePathIn(DownloadFolder.For(Session.ConfigurationSnapshot));
         _entityTag = resume.EntityTag;
         _lastModified = resume.LastModified;
-        var saved = new FileInfo(resume.FilePath);
+        var saved = new FileInfo(_location);
         if (!saved.Exists || saved.Length < resume.BytesOnDisk || resume.BytesOnDisk == 0)
             return 0;
         CurrentRequest = OriginalRequest.WithHeader("Range", $"bytes={resume.BytesOnDisk}-").WithHeader("If-Range", resume.Validator);
@@ -256,7 +256,7 @@ public class UrlSessionDownloadTask : UrlSessionTask
     {
         if (_location is null)
         {
-            (_location, var created) = DownloadFolder.CreateFile(url);
+            (_location, var created) = DownloadFolder.CreateFile(DownloadFolder.For(Session.ConfigurationSnapshot), url);
             return created;
         }
         try

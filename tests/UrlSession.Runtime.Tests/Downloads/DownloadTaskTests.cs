@@ -159,6 +159,57 @@ public sealed class DownloadTaskTests(TestServer server)
     }
 
     [Fact]
+    public async Task A_missing_download_directory_is_created_and_used()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), $"urlsession-dl-{Guid.NewGuid():N}", "nested");
+        try
+        {
+            var configuration = UrlSessionConfiguration.Ephemeral;
+            configuration.DownloadDirectory = folder;
+            var recorder = new DownloadRecorder();
+            await using var session = new UrlSession(configuration, recorder);
+            session.DownloadTask(server.Url("/bytes/5000")).Resume();
+            Assert.Null(await recorder.Completed.Task.WaitAsync(Ct));
+            Assert.Equal(folder, Path.GetDirectoryName(recorder.Location));
+            Assert.Empty(Directory.GetFiles(folder));
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(folder)!, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task An_unusable_download_directory_fails_with_CannotCreateFile_naming_the_setting()
+    {
+        string file = Path.GetTempFileName();
+        try
+        {
+            var configuration = UrlSessionConfiguration.Ephemeral;
+            configuration.DownloadDirectory = Path.Combine(file, "cannot-be-a-folder");
+            var recorder = new DownloadRecorder();
+            await using var session = new UrlSession(configuration, recorder);
+            session.DownloadTask(server.Url("/bytes/5000")).Resume();
+            var error = await recorder.Completed.Task.WaitAsync(Ct);
+            Assert.Equal(UrlErrorCode.CannotCreateFile, error!.Code);
+            Assert.Equal(-3000, (int)error.Code);
+            Assert.Contains("DownloadDirectory", error.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("finish", recorder.Events);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void A_relative_download_directory_is_rejected_naming_the_property()
+    {
+        var e = Assert.Throws<ArgumentException>(() => UrlSessionConfiguration.Default.DownloadDirectory = "relative/folder");
+        Assert.Contains("DownloadDirectory", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Background_sessions_refuse_download_tasks_until_the_daemon_exists()
     {
         var session = new UrlSession(UrlSessionConfiguration.Background("tests.download.background"), new DownloadRecorder());
