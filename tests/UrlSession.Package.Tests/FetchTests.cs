@@ -115,6 +115,29 @@ public sealed partial class FetchTests : IAsyncLifetime
         Assert.False(File.Exists(Path.Combine(_dir, "big.bin.resume")));
     }
 
+    [Fact]
+    public async Task A_write_failure_mid_download_keeps_the_resumable_part_and_continue_finishes_it()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "uses the shell's file-size limit");
+        // A 512 KiB file-size limit makes the write fail part-way, as a full disk does (EFBIG instead of ENOSPC);
+        // SIGXFSZ is ignored so that the write returns an error instead of killing the process.
+        var start = new ProcessStartInfo("bash") { WorkingDirectory = _dir, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add($"trap '' XFSZ; export DOTNET_EnableWriteXorExecute=0 DOTNET_GCHeapHardLimit=0x10000000; ulimit -f 512; exec dotnet '{FetchDll}' '{Url("/file.bin?whole=1")}' -o capped.bin");
+        using (var process = Process.Start(start)!)
+        {
+            string output = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+            await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+            Assert.True(process.ExitCode == 1, output);
+            Assert.True(output.Contains("could not be written", StringComparison.Ordinal), output);
+            Assert.Contains("continue with --continue", output, StringComparison.Ordinal);
+        }
+        Assert.False(File.Exists(Path.Combine(_dir, "capped.bin")));
+        var (code, resumed) = await FetchAsync(Url("/file.bin?whole=1").ToString(), "-o", "capped.bin", "--continue");
+        Assert.True(code == 0, resumed);
+        Assert.Equal(s_file, File.ReadAllBytes(Path.Combine(_dir, "capped.bin")));
+    }
+
     [LibraryImport("libc", EntryPoint = "kill")]
     private static partial int Interrupt(int pid, int signal);
 }

@@ -286,7 +286,8 @@ public class UrlSessionDownloadTask : UrlSessionTask
         {
             await file.WriteAsync(bytes).ConfigureAwait(false);
         }
-        catch (IOException e)
+        // A full disk is an IOException; a file-size limit (EFBIG) surfaces as an ArgumentException.
+        catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
         {
             throw new UrlError(UrlErrorCode.CannotWriteToFile, url, $"The download could not be written to {file.Name}: {e.Message}", e);
         }
@@ -298,7 +299,7 @@ public class UrlSessionDownloadTask : UrlSessionTask
         {
             await file.FlushAsync().ConfigureAwait(false);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
         {
             throw new UrlError(UrlErrorCode.CannotWriteToFile, url, $"The download could not be written to {file.Name}: {e.Message}", e);
         }
