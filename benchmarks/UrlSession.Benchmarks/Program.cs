@@ -1,31 +1,21 @@
 using System.Diagnostics;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using UrlLoading;
 using UrlLoading.Benchmarks;
 
-// Throughput of a UrlSession data task against raw HttpClient on the same loopback server, in the same process.
-// Every loop is bounded: a fixed number of rounds of a fixed size. Traffic goes to 127.0.0.1 only.
+// Throughput of UrlSession data and download tasks against raw HttpClient on the same loopback server, in the same
+// run. The server runs in a child process (`--serve`), so the allocation figures are the client's alone. Every loop
+// is bounded: a fixed number of rounds of a fixed size. Traffic goes to 127.0.0.1 only.
+if (args.Contains("--serve"))
+{
+    await BenchmarkServer.ServeAsync();
+    return;
+}
 bool quick = args.Contains("--quick");
 long size = quick ? 64L << 20 : 1L << 30;
 int rounds = quick ? 7 : 9;
 
-var builder = WebApplication.CreateSlimBuilder();
-builder.Logging.ClearProviders();
-builder.WebHost.UseUrls("http://127.0.0.1:0");
-await using var app = builder.Build();
-var block = new byte[256 * 1024];
-Random.Shared.NextBytes(block);
-app.MapGet("/bytes/{count:long}", async (HttpContext http, long count) =>
-{
-    http.Response.ContentLength = count;
-    for (long sent = 0; sent < count; sent += block.Length)
-        await http.Response.Body.WriteAsync(block.AsMemory(0, (int)Math.Min(block.Length, count - sent)));
-});
-await app.StartAsync();
-var url = new Uri(new Uri(app.Urls.First()), $"/bytes/{size}");
+using var server = BenchmarkServer.Start();
+var url = new Uri(server.BaseAddress, $"/bytes/{size}");
 
 using var client = new HttpClient();
 var counter = new ByteCounter();
@@ -109,9 +99,28 @@ Console.WriteLine($"{"raw HttpClient (ResponseHeadersRead + ReadAsync)",-50} med
 Console.WriteLine($"{"UrlSession data task, DidReceiveData delegate",-50} median {Median(dataRates),6:F0} MiB/s  {dataAllocated,7:F0} B allocated per MiB");
 Console.WriteLine($"data task / raw HttpClient throughput: median {Median(ratios):F3}x (rounds: {string.Join(", ", ratios.Select(r => r.ToString("F2")))})");
 Console.WriteLine($"download task / raw HttpClient writing the same file: median {Median(fileRatios):F3}x (rounds: {string.Join(", ", fileRatios.Select(r => r.ToString("F2")))})");
-Console.WriteLine("(allocation is the whole process, loopback server included)");
+Console.WriteLine("(allocation: this client process only; the server runs in a child process)");
+await PeakWorkingSetAsync();
 
 Dispatch.Run();
+
+// Peak working set after 64 MiB, then after a 1 GiB data task: streaming means the second adds (almost) nothing.
+async Task PeakWorkingSetAsync()
+{
+    using var process = Process.GetCurrentProcess();
+    async Task<long> PeakAfter(long bytes)
+    {
+        var task = session.DataTask(new Uri(server.BaseAddress, $"/bytes/{bytes}"));
+        var done = counter.Expect(task);
+        task.Resume();
+        await done;
+        process.Refresh();
+        return process.PeakWorkingSet64;
+    }
+    long afterSmall = await PeakAfter(64L << 20);
+    long afterLarge = await PeakAfter(1L << 30);
+    Console.WriteLine($"peak working set: {afterSmall >> 20} MiB after 64 MiB, {afterLarge >> 20} MiB after 1 GiB (+{(afterLarge - afterSmall) >> 20} MiB)");
+}
 
 static double Median(List<double> values)
 {
