@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Net.Http;
+using System.Runtime.InteropServices;
 using System.Threading.Tasks;
 using UrlLoading.Transfer;
 
@@ -52,7 +53,7 @@ public class UrlSessionUploadTask : UrlSessionDataTask
         if (_file is not null)
             source = new FileStream(_file, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
         else if (_bytes is { } bytes)
-            source = new MemoryStream(bytes.ToArray(), writable: false);
+            source = AsStream(bytes);
         else
             source = await NewBodyStreamAsync(request, clock).ConfigureAwait(false);
         var content = new UploadContent(source, CountOfBytesExpectedToSend, this, clock);
@@ -60,6 +61,12 @@ public class UrlSessionUploadTask : UrlSessionDataTask
             content.Headers.TryAddWithoutValidation("Content-Type", type);
         return content;
     }
+
+    /// <summary>The body bytes as a stream, without copying them when they live in an array (they are sent again on 307/308).</summary>
+    private static MemoryStream AsStream(ReadOnlyMemory<byte> bytes) =>
+        MemoryMarshal.TryGetArray(bytes, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(bytes.ToArray(), writable: false);
 
     /// <summary>A streamed upload asks the delegate for its body each time it is sent (first send, 307/308, authentication retry).</summary>
     private async ValueTask<Stream> NewBodyStreamAsync(UrlRequest request, TransferClock clock)
