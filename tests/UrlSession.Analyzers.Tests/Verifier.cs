@@ -38,6 +38,18 @@ internal static class Verifier<TAnalyzer>
         await test.RunAsync(TestContext.Current.CancellationToken);
     }
 
+    /// <summary>The diagnostic is reported and the fix offers nothing: the code stays as it is.</summary>
+    public static async Task NoFixAsync<TFix>(string source, params DiagnosticResult[] expected)
+        where TFix : CodeFixProvider, new()
+    {
+        var test = new CSharpCodeFixTest<TAnalyzer, TFix, DefaultVerifier> { TestCode = source, FixedCode = source };
+        Configure(test.TestState);
+        Configure(test.FixedState);
+        test.ExpectedDiagnostics.AddRange(expected);
+        test.FixedState.ExpectedDiagnostics.AddRange(expected);
+        await test.RunAsync(TestContext.Current.CancellationToken);
+    }
+
     private static void Configure(SolutionState state)
     {
         state.ReferenceAssemblies = new ReferenceAssemblies("net10.0");

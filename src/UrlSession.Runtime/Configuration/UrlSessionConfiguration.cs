@@ -14,6 +14,7 @@ public sealed class UrlSessionConfiguration
 {
     private TimeSpan _timeoutIntervalForRequest = TimeSpan.FromSeconds(60);
     private TimeSpan _timeoutIntervalForResource = TimeSpan.FromDays(7);
+    private TimeSpan _partialDownloadRetention = TimeSpan.FromDays(7);
     private int _httpMaximumConnectionsPerHost = 6;
     private int _maximumRedirects = 20;
     private TlsProtocolVersion _tlsMinimum = TlsProtocolVersion.Tls12;
@@ -210,6 +211,18 @@ public sealed class UrlSessionConfiguration
                 throw new ArgumentException($"{nameof(DownloadDirectory)} must be an absolute folder path such as '/var/tmp/downloads', not '{value}'.", nameof(DownloadDirectory));
             _downloadDirectory = value;
         }
+    }
+
+    /// <summary>
+    /// How long an unfinished download's partial file (the file resume data points to) is kept in the download
+    /// folder after it was last written. When a session first creates a download file in a folder, it deletes
+    /// partial files there that are older than this; resume data for such a file then restarts from zero, losing
+    /// only time. 7 days by default; <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> keeps them forever.
+    /// </summary>
+    public TimeSpan PartialDownloadRetention
+    {
+        get => _partialDownloadRetention;
+        set => _partialDownloadRetention = value == System.Threading.Timeout.InfiniteTimeSpan ? value : Positive(value, nameof(PartialDownloadRetention));
     }
 
     /// <summary>Extra protocol handlers consulted in order before the built-in HTTP handler.</summary>

@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Concurrent;
 using System.IO;
+using System.Threading;
 
 namespace UrlLoading;
 
@@ -13,14 +15,40 @@ internal static class DownloadFolder
 
     public static string DefaultPath => System.IO.Path.Combine(System.IO.Path.GetTempPath(), "UrlSession", "Downloads");
 
+    private static readonly ConcurrentDictionary<string, bool> s_swept = new(StringComparer.Ordinal);
+
     public static string For(UrlSessionConfiguration configuration) => configuration.DownloadDirectory ?? DefaultPath;
 
-    /// <summary>Creates a new empty file for a download in <paramref name="folder"/> and returns its path and open stream.</summary>
-    public static (string Location, FileStream Stream) CreateFile(string folder, Uri url)
+    /// <summary>
+    /// Once per folder and process, deletes partial download files not written for longer than
+    /// <paramref name="retention"/>. Only this library's own file names are touched; other files are left alone.
+    /// </summary>
+    public static void SweepOnce(string folder, TimeSpan retention)
+    {
+        if (retention == Timeout.InfiniteTimeSpan || !s_swept.TryAdd(folder, true))
+            return;
+        var cutoff = DateTime.UtcNow - retention;
+        try
+        {
+            foreach (var file in new DirectoryInfo(folder).EnumerateFiles(FilePrefix + "*.tmp"))
+            {
+                if (file.LastWriteTimeUtc < cutoff && ResumeData.IsDownloadFileName(file.Name))
+                    Delete(file.FullName);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // An unreadable folder fails the download itself, with a clearer error, when the file is created.
+        }
+    }
+
+    /// <summary>Creates a new empty file for a download in <paramref name="folder"/> (sweeping stale ones first) and returns its path and open stream.</summary>
+    public static (string Location, FileStream Stream) CreateFile(string folder, TimeSpan retention, Uri url)
     {
         try
         {
             Directory.CreateDirectory(folder);
+            SweepOnce(folder, retention);
             string location = System.IO.Path.Combine(folder, FilePrefix + Guid.NewGuid().ToString("N") + ".tmp");
             var stream = new FileStream(location, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
             return (location, stream);

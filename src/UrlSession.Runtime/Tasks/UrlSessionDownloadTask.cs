@@ -256,7 +256,7 @@ public class UrlSessionDownloadTask : UrlSessionTask
     {
         if (_location is null)
         {
-            (_location, var created) = DownloadFolder.CreateFile(DownloadFolder.For(Session.ConfigurationSnapshot), url);
+            (_location, var created) = DownloadFolder.CreateFile(DownloadFolder.For(Session.ConfigurationSnapshot), Session.ConfigurationSnapshot.PartialDownloadRetention, url);
             return created;
         }
         try

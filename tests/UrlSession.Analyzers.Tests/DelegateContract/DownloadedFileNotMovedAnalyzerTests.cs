@@ -1,3 +1,4 @@
+using UrlLoading.CodeFixes.DelegateContract;
 using Verify = UrlLoading.Analyzers.Tests.Verifier<UrlLoading.Analyzers.DelegateContract.DownloadedFileNotMovedAnalyzer>;
 
 namespace UrlLoading.Analyzers.Tests.DelegateContract;
@@ -47,4 +48,46 @@ public sealed class DownloadedFileNotMovedAnalyzerTests
             void DidFinishDownloading(UrlLoading.UrlSessionDownloadTask task, string location) { }
         }
         """);
+
+    [Fact]
+    public Task A_move_inside_a_task_is_hoisted_to_the_start_of_the_method() => Verify.FixAsync<HoistFileMoveCodeFix>(
+        Delegate("""
+                void DidFinishDownloading(UrlSessionDownloadTask task, string {|#0:location|}) => Task.Run(() => File.Move(location, "/tmp/x"));
+            """),
+        Delegate("""
+                void DidFinishDownloading(UrlSessionDownloadTask task, string location)
+                {
+                    var destination = "/tmp/x";
+                    File.Move(location, destination, overwrite: true);
+                    Task.Run(() => { });
+                }
+            """),
+        Verify.Diagnostic("US2001").WithLocation(0).WithArguments("location"));
+
+    [Fact]
+    public Task A_move_after_an_await_is_hoisted_and_later_uses_read_the_destination() => Verify.FixAsync<HoistFileMoveCodeFix>(
+        Delegate("""
+                async Task DidFinishDownloading(string {|#0:location|})
+                {
+                    await Task.Delay(1);
+                    File.Copy(location, Path.Combine("/tmp", "saved.bin"));
+                    Console.WriteLine(location);
+                }
+            """),
+        Delegate("""
+                async Task DidFinishDownloading(string location)
+                {
+                    var destination = Path.Combine("/tmp", "saved.bin");
+                    File.Copy(location, destination, overwrite: true);
+                    await Task.Delay(1);
+                    Console.WriteLine(destination);
+                }
+            """),
+        Verify.Diagnostic("US2001").WithLocation(0).WithArguments("location"));
+
+    [Theory]
+    [InlineData("void DidFinishDownloading(UrlSessionDownloadTask task, string {|#0:location|}) { }")]
+    [InlineData("void DidFinishDownloading(string {|#0:location|}) => Task.Run(() => { var target = \"/tmp/x\"; File.Move(location, target); });")]
+    public Task No_fix_is_offered_when_the_destination_is_unknown_or_computed_late(string method) => Verify.NoFixAsync<HoistFileMoveCodeFix>(
+        Delegate(method), Verify.Diagnostic("US2001").WithLocation(0).WithArguments("location"));
 }

@@ -203,6 +203,49 @@ public sealed class DownloadTaskTests(TestServer server)
     }
 
     [Fact]
+    public async Task Partial_files_older_than_the_retention_are_swept_and_everything_else_is_kept()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "sweep-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            string Make(string name, TimeSpan age)
+            {
+                string path = Path.Combine(folder, name);
+                File.WriteAllText(path, name);
+                File.SetLastWriteTimeUtc(path, DateTime.UtcNow - age);
+                return path;
+            }
+            string stale = Make("UrlSessionDownload_" + new string('a', 32) + ".tmp", TimeSpan.FromDays(3));
+            string fresh = Make("UrlSessionDownload_" + new string('b', 32) + ".tmp", TimeSpan.FromHours(1));
+            string foreign = Make("UrlSessionDownload_notours.tmp", TimeSpan.FromDays(30));
+            string users = Make("report.pdf", TimeSpan.FromDays(30));
+            var configuration = UrlSessionConfiguration.Ephemeral;
+            configuration.DownloadDirectory = folder;
+            configuration.PartialDownloadRetention = TimeSpan.FromDays(2);
+            var recorder = new DownloadRecorder();
+            await using var session = new UrlSession(configuration, recorder);
+            session.DownloadTask(server.Url("/bytes/5000")).Resume();
+            Assert.Null(await recorder.Completed.Task.WaitAsync(Ct));
+            Assert.False(File.Exists(stale));
+            Assert.Equal([fresh, foreign, users], Directory.GetFiles(folder).Order(StringComparer.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void The_partial_download_retention_must_be_positive_or_infinite()
+    {
+        var configuration = UrlSessionConfiguration.Default;
+        configuration.PartialDownloadRetention = Timeout.InfiniteTimeSpan;
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => configuration.PartialDownloadRetention = TimeSpan.Zero);
+        Assert.Contains("PartialDownloadRetention", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_relative_download_directory_is_rejected_naming_the_property()
     {
         var e = Assert.Throws<ArgumentException>(() => UrlSessionConfiguration.Default.DownloadDirectory = "relative/folder");

@@ -57,6 +57,12 @@ public sealed class TestServer : IAsyncLifetime
         });
         app.Map("/upload-digest", async (HttpContext http) =>
         {
+            if (http.Request.Query.ContainsKey("basic") && http.Request.Headers.Authorization != "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("ada:lovelace")))
+            {
+                http.Response.StatusCode = 401;
+                http.Response.Headers.WWWAuthenticate = "Basic realm=\"uploads\"";
+                return "who are you?";
+            }
             using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
             var buffer = new byte[64 * 1024];
             long length = 0;

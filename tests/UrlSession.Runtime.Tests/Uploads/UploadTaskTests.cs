@@ -55,6 +55,12 @@ public sealed partial class UploadTaskTests(TestServer server)
 
         private void DidReceiveData(ReadOnlyMemory<byte> data) => Body.Write(data.Span);
 
+        private (AuthChallengeDisposition, UrlCredential?) DidReceiveChallenge(UrlSessionTask task, UrlAuthenticationChallenge challenge)
+        {
+            Events.Add($"challenge {challenge.PreviousFailureCount}");
+            return (AuthChallengeDisposition.UseCredential, new UrlCredential("ada", "lovelace"));
+        }
+
         private void DidFinishCollectingMetrics() => Events.Add("metrics");
 
         private void DidCompleteWithError(UrlError? error)
@@ -129,6 +135,20 @@ public sealed partial class UploadTaskTests(TestServer server)
         Assert.Null(await uploader.Completed.Task.WaitAsync(Ct));
         Assert.Equal(2, uploader.StreamsGiven);
         Assert.Equal(["need stream", "send", "redirect 307", "need stream", "send", "response", "metrics", "complete"], uploader.Events);
+        Assert.Equal(Digest("POST", payload), Encoding.UTF8.GetString(uploader.Body.ToArray()));
+    }
+
+    [Fact]
+    public async Task A_streamed_upload_asks_again_for_its_body_when_it_is_resent_with_credentials()
+    {
+        var payload = Payload(50_000);
+        var uploader = new Uploader { NextStream = () => new MemoryStream(payload) };
+        await using var session = new UrlSession(UrlSessionConfiguration.Ephemeral, uploader);
+        session.UploadTask(Post(server.Url("/upload-digest?basic"))).Resume();
+        Assert.Null(await uploader.Completed.Task.WaitAsync(Ct));
+        Assert.Equal("need stream", uploader.Events[0]);
+        Assert.Equal(2, uploader.StreamsGiven);
+        Assert.Equal(["challenge 0", "need stream", "send", "response", "metrics", "complete"], uploader.Events.SkipWhile(e => !e.StartsWith("challenge", StringComparison.Ordinal)));
         Assert.Equal(Digest("POST", payload), Encoding.UTF8.GetString(uploader.Body.ToArray()));
     }
 
