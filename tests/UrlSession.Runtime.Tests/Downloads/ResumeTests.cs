@@ -181,6 +181,62 @@ public sealed partial class ResumeTests
     }
 
     [Fact]
+    public async Task A_full_disk_ends_with_CannotWriteToFile_and_resume_data_that_finishes_the_file_once_space_is_free()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "full-disk-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        // A real file system that runs out of space: a 256 KiB tmpfs (mounting needs root; elsewhere the test says so and skips).
+        if (await RunAsync("mount", $"-t tmpfs -o size=256k tmpfs {folder}") != 0)
+        {
+            Directory.Delete(folder);
+            Assert.Skip("Mounting a small tmpfs needs root (CAP_SYS_ADMIN); run the tests as root to check a real full disk.");
+        }
+        try
+        {
+            await using var server = new Server(Mode.Continue);
+            var configuration = UrlSessionConfiguration.Ephemeral;
+            configuration.DownloadDirectory = folder;
+            var resumer = new Resumer();
+            await using var session = new UrlSession(configuration, resumer);
+            session.DownloadTask(server.Url).Resume();
+            var error = await resumer.Completed.Task.WaitAsync(Ct);
+            Assert.Equal(UrlErrorCode.CannotWriteToFile, error!.Code);
+            var data = Assert.IsType<ResumeData>(error.ResumeData);
+            Assert.InRange(data.BytesOnDisk, 1, 256 * 1024);
+            var partial = Assert.Single(Directory.GetFiles(folder));
+            Assert.Equal(Entity("v1").AsSpan(0, (int)data.BytesOnDisk), File.ReadAllBytes(partial).AsSpan(0, (int)data.BytesOnDisk));
+
+            Assert.Equal(0, await RunAsync("mount", $"-o remount,size=4m {folder}"));
+            resumer.Reset();
+            Assert.Equal(Entity("v1"), await ResumeAsync(data, resumer, session));
+            Assert.Equal($"resume {data.BytesOnDisk} {Size}", resumer.Events[0]);
+            Assert.Empty(Directory.GetFiles(folder));
+        }
+        finally
+        {
+            await RunAsync("umount", folder);
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static async Task<int> RunAsync(string command, string arguments)
+    {
+        if (!OperatingSystem.IsLinux())
+            return -1;
+        var start = new System.Diagnostics.ProcessStartInfo(command, arguments) { RedirectStandardError = true, RedirectStandardOutput = true };
+        try
+        {
+            using var process = System.Diagnostics.Process.Start(start)!;
+            await process.WaitForExitAsync(Ct);
+            return process.ExitCode;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return -1;
+        }
+    }
+
+    [Fact]
     public async Task Without_a_validator_there_is_no_resume_data_and_no_file_left()
     {
         await using var server = new Server(Mode.Continue, etag: null);
