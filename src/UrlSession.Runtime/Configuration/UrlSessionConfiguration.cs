@@ -225,6 +225,14 @@ public sealed class UrlSessionConfiguration
         set => _partialDownloadRetention = value == System.Threading.Timeout.InfiniteTimeSpan ? value : Positive(value, nameof(PartialDownloadRetention));
     }
 
+    /// <summary>
+    /// For a background session with <see cref="SessionSendsLaunchEvents"/>: the command line urlsessiond runs (through
+    /// <c>/bin/sh -c</c>) when events for the session wait and no process has it open, so that the app starts and
+    /// re-creates the session. The app learns the identifier from <see cref="UrlSessionBackgroundLaunch.Current"/>.
+    /// Null (the default) means the daemon keeps the events until the app comes back by itself.
+    /// </summary>
+    public string? BackgroundLaunchCommand { get; set; }
+
     /// <summary>Extra protocol handlers consulted in order before the built-in HTTP handler.</summary>
     public IList<UrlProtocol> ProtocolClasses
     {

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
+using UrlLoading.Background;
 using UrlLoading.Transfer;
 
 namespace UrlLoading;
@@ -48,6 +49,8 @@ public sealed class UrlSession : IAsyncDisposable
         ConfigurationSnapshot = configuration.Clone();
         if (ConfigurationSnapshot.Identifier is { } identifier)
         {
+            if (ConfigurationSnapshot.ProtocolClasses.Count > 0)
+                throw new ArgumentException("Background sessions cannot use custom ProtocolClasses: the transfer runs in urlsessiond, which cannot load your code. Clear ProtocolClasses or use a default session.", nameof(configuration));
             if (@delegate is null)
                 throw new ArgumentException("A background session needs a delegate: its events arrive only through delegate callbacks. Pass a [UrlSessionDelegate] class.", nameof(@delegate));
             lock (s_liveBackgroundIdentifiers)
@@ -61,6 +64,47 @@ public sealed class UrlSession : IAsyncDisposable
         _isShared = isShared;
         DelegateQueue = delegateQueue ?? DelegateQueue.CreateSerial();
         Engine = new TransferEngine(ConfigurationSnapshot);
+        if (ConfigurationSnapshot.Identifier is { } backgroundIdentifier)
+            Background = AttachToDaemon(backgroundIdentifier);
+    }
+
+    /// <summary>
+    /// Attaches a background session to urlsessiond: the tasks the daemon still holds for this identifier come back
+    /// with their identifiers and descriptions, and the events this app missed are replayed to the delegate.
+    /// </summary>
+    private BackgroundLink AttachToDaemon(string identifier)
+    {
+        BackgroundLink link;
+        List<TaskInfo> held;
+        try
+        {
+            (link, held) = BackgroundLink.Attach(this, identifier);
+        }
+        catch
+        {
+            Engine.Dispose();
+            lock (s_liveBackgroundIdentifiers)
+                s_liveBackgroundIdentifiers.Remove(identifier);
+            throw;
+        }
+        Background = link;
+        var tasks = new List<UrlSessionTask>();
+        lock (_gate)
+        {
+            foreach (var info in held)
+            {
+                _lastTaskIdentifier = Math.Max(_lastTaskIdentifier, info.TaskIdentifier);
+                var request = new UrlRequest(new Uri(info.Request.Url)) { HttpMethod = info.Request.Method, Headers = info.Request.Headers };
+                var task = new UrlSessionDownloadTask(this, info.TaskIdentifier, request, info.Description);
+                task.SetProgress(info.BytesReceived, info.BytesExpected);
+                _tasks.Add(task);
+                tasks.Add(task);
+            }
+        }
+        foreach (var task in tasks)
+            task.Resume();
+        _ = link.RequestReplayAsync();
+        return link;
     }
 
     /// <summary>The shared session: default configuration, no delegate. Invalidating it has no effect.</summary>
@@ -81,6 +125,9 @@ public sealed class UrlSession : IAsyncDisposable
     internal UrlSessionConfiguration ConfigurationSnapshot { get; }
 
     internal TransferEngine Engine { get; }
+
+    /// <summary>The line to urlsessiond, for a background session.</summary>
+    internal BackgroundLink? Background { get; private set; }
 
     /// <summary>Creates a suspended data task that reports to the delegate. Call <see cref="UrlSessionTask.Resume"/>.</summary>
     /// <param name="url">The URL to load.</param>
@@ -176,7 +223,6 @@ public sealed class UrlSession : IAsyncDisposable
     public UrlSessionDownloadTask DownloadTask(ResumeData resumeData)
     {
         ArgumentNullException.ThrowIfNull(resumeData);
-        RejectBackgroundTransfer();
         return Register(identifier => new UrlSessionDownloadTask(this, identifier, resumeData, null, null));
     }
 
@@ -352,9 +398,13 @@ public sealed class UrlSession : IAsyncDisposable
         return default;
     }
 
-    /// <summary>Writes the session's stores to disk where they have a disk part (Apple's <c>flush</c>). The in-memory stores of this release have nothing to write.</summary>
-    /// <returns>A completed task.</returns>
-    public ValueTask FlushAsync() => default;
+    /// <summary>
+    /// Writes the session's stores to disk where they have a disk part (Apple's <c>flush</c>). For a background session
+    /// it also waits until every task resumed so far is recorded by urlsessiond, after which the app may exit and the
+    /// transfers go on.
+    /// </summary>
+    /// <returns>A task that completes when everything is written.</returns>
+    public ValueTask FlushAsync() => Background is { } link ? new(link.WhenRegisteredAsync()) : default;
 
     /// <summary>Finishes the tasks, invalidates the session and waits for <c>DidBecomeInvalid</c> to be delivered.</summary>
     /// <returns>A task that completes after invalidation.</returns>
@@ -410,6 +460,9 @@ public sealed class UrlSession : IAsyncDisposable
     internal ValueTask<(AuthChallengeDisposition Disposition, UrlCredential? Credential)> DidReceiveTaskChallengeAsync(UrlSessionTask task, UrlAuthenticationChallenge challenge) =>
         DelegateQueue.InvokeAsync(static s => s.Delegate.DidReceiveChallenge(s.Session, s.Task, s.Challenge), (Delegate: _delegate!, Session: this, Task: task, Challenge: challenge));
 
+    internal ValueTask DidFinishEventsForBackgroundSessionAsync() =>
+        DelegateQueue.InvokeAsync(static s => s.Delegate.DidFinishEventsForBackgroundSession(s.Session), (Delegate: _delegate!, Session: this));
+
     internal ValueTask DidFinishCollectingMetricsAsync(UrlSessionTask task, UrlSessionTaskMetrics metrics) =>
         DelegateQueue.InvokeAsync(static s => s.Delegate.DidFinishCollectingMetrics(s.Session, s.Task, s.Metrics), (Delegate: _delegate!, Session: this, Task: task, Metrics: metrics));
 
@@ -449,7 +502,8 @@ public sealed class UrlSession : IAsyncDisposable
         TaskCompletionSource<(string Location, UrlResponse Response)>? awaiter)
     {
         ArgumentNullException.ThrowIfNull(request);
-        RejectBackgroundTransfer();
+        if (ConfigurationSnapshot.IsBackground && request.Url.Scheme != Uri.UriSchemeHttp && request.Url.Scheme != Uri.UriSchemeHttps)
+            throw new ArgumentException($"Background sessions load only http and https URLs, not '{request.Url.Scheme}'.", nameof(request));
         return Register(identifier => new UrlSessionDownloadTask(this, identifier, request, handler, awaiter));
     }
 
@@ -500,7 +554,7 @@ public sealed class UrlSession : IAsyncDisposable
     private void RejectBackgroundTransfer()
     {
         if (ConfigurationSnapshot.IsBackground)
-            throw new NotSupportedException("Background transfers run in the urlsessiond background service, which this release does not include yet; use a default or ephemeral session.");
+            throw new NotSupportedException("Background sessions in this release run download tasks only; upload with a default or ephemeral session.");
     }
 
     private void RejectOnBackground(string what)
@@ -526,6 +580,8 @@ public sealed class UrlSession : IAsyncDisposable
         {
             Volatile.Write(ref _delegate, null);
             Engine.Dispose();
+            if (Background is { } link)
+                await link.DisposeAsync().ConfigureAwait(false);
             if (ConfigurationSnapshot.Identifier is { } identifier)
             {
                 lock (s_liveBackgroundIdentifiers)

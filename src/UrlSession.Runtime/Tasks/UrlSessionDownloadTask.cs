@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Globalization;
 using System.IO;
 using System.Threading.Tasks;
+using UrlLoading.Background;
 using UrlLoading.Transfer;
 
 namespace UrlLoading;
@@ -27,6 +28,9 @@ public class UrlSessionDownloadTask : UrlSessionTask
     private long _expectedLength = -1;
     private volatile bool _produceResumeData;
     private ResumeData? _resumeData;
+    private readonly bool _reattached;
+    private readonly TaskCompletionSource<UrlError?>? _remoteDone;
+    private long _completionSequence;
 
     internal UrlSessionDownloadTask(UrlSession session, int identifier, UrlRequest request,
         Action<string?, UrlResponse?, UrlError?>? completionHandler,
@@ -35,7 +39,28 @@ public class UrlSessionDownloadTask : UrlSessionTask
     {
         _completionHandler = completionHandler;
         _awaiter = awaiter;
+        if (session.Background is { } link)
+        {
+            _remoteDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            link.Track(this);
+        }
     }
+
+    /// <summary>A task of a background session that the daemon already runs, re-created when the session attaches again.</summary>
+    internal UrlSessionDownloadTask(UrlSession session, int identifier, UrlRequest request, string? description)
+        : this(session, identifier, request, null, null)
+    {
+        _reattached = true;
+        TaskDescription = description;
+    }
+
+    /// <summary>
+    /// For the daemon: called after the file has been flushed to the disk, about every <see cref="CheckpointBytes"/>,
+    /// with the resume data that continues from there. Not called when the download could not be resumed.
+    /// </summary>
+    internal Func<ResumeData, ValueTask>? Checkpoint { get; set; }
+
+    internal const long CheckpointBytes = 1024 * 1024;
 
     internal UrlSessionDownloadTask(UrlSession session, int identifier, ResumeData resumeData,
         Action<string?, UrlResponse?, UrlError?>? completionHandler,
@@ -71,6 +96,11 @@ public class UrlSessionDownloadTask : UrlSessionTask
 
     private protected override async Task TransferAsync(TransferClock clock, MetricsRecorder metrics)
     {
+        if (Session.Background is { } link)
+        {
+            await RunInDaemonAsync(link, clock).ConfigureAwait(false);
+            return;
+        }
         try
         {
             await ReceiveFileAsync(clock, metrics).ConfigureAwait(false);
@@ -93,6 +123,38 @@ public class UrlSessionDownloadTask : UrlSessionTask
                 DeleteFile();
             }
         }
+    }
+
+    /// <summary>
+    /// A background task: the daemon moves the bytes; this waits for its completion event. The file hand-over
+    /// (<c>DidFinishDownloading</c>) and progress arrive through the link's event pump before it.
+    /// </summary>
+    private async Task RunInDaemonAsync(BackgroundLink link, TransferClock clock)
+    {
+        clock.Pause();
+        if (!_reattached)
+            await link.CreateAsync(this, _resumeFrom, CancellationToken).ConfigureAwait(false);
+        UrlError? error;
+        using (CancellationToken.UnsafeRegister(static state =>
+        {
+            var (l, t) = ((BackgroundLink, UrlSessionTask))state!;
+            _ = l.CancelAsync(t);
+        }, (link, (UrlSessionTask)this)))
+        {
+            error = await _remoteDone!.Task.ConfigureAwait(false);
+        }
+        if (error is not null)
+        {
+            _resumeData = error.ResumeData;
+            throw error;
+        }
+    }
+
+    /// <summary>The daemon's completion event for this task arrived (<paramref name="sequence"/> is acknowledged once delivered).</summary>
+    internal void CompleteRemotely(UrlError? error, long sequence)
+    {
+        _completionSequence = sequence;
+        _remoteDone?.TrySetResult(error);
     }
 
     private async Task ReceiveFileAsync(TransferClock clock, MetricsRecorder metrics)
@@ -179,15 +241,19 @@ public class UrlSessionDownloadTask : UrlSessionTask
     private void KeepForResumeOrDelete()
     {
         bool cancelled = CancellationToken.IsCancellationRequested;
-        string? validator = _entityTag ?? _lastModified;
-        if ((!cancelled || _produceResumeData) && OriginalRequest.HttpMethod == "GET" && validator is not null && _bytesOnDisk > 0 && _location is not null)
+        if ((!cancelled || _produceResumeData) && CurrentResumeData() is { } data)
         {
-            _resumeData = new ResumeData(OriginalRequest.Url, OriginalRequest.Headers, _entityTag, _lastModified,
-                Path.GetFileName(_location), _bytesOnDisk, _expectedLength);
+            _resumeData = data;
             return;
         }
         DeleteFile();
     }
+
+    /// <summary>What continues the download from the bytes on disk now, or null when it cannot be continued.</summary>
+    private ResumeData? CurrentResumeData() =>
+        OriginalRequest.HttpMethod == "GET" && (_entityTag ?? _lastModified) is not null && _bytesOnDisk > 0 && _location is not null
+            ? new ResumeData(OriginalRequest.Url, OriginalRequest.Headers, _entityTag, _lastModified, Path.GetFileName(_location), _bytesOnDisk, _expectedLength)
+            : null;
 
     private async Task ReceiveAsync(Exchange exchange, TransferClock clock, long offset)
     {
@@ -205,7 +271,7 @@ public class UrlSessionDownloadTask : UrlSessionTask
         }
         var token = clock.Token;
         bool reportProgress = DeliversToDelegate && Session.Answers(UrlSessionCallbacks.DidWriteData);
-        long total = offset, reported = offset;
+        long total = offset, reported = offset, checkpointed = offset;
         _bytesOnDisk = offset;
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ReadBufferSize);
         await using (file.ConfigureAwait(false))
@@ -227,6 +293,15 @@ public class UrlSessionDownloadTask : UrlSessionTask
                     exchange.BodyBytes += read;
                     if (reportProgress && total - reported >= ProgressStep)
                         reported = await ReportProgressAsync(clock, total, reported).ConfigureAwait(false);
+                    if (Checkpoint is { } checkpoint && total - checkpointed >= CheckpointBytes)
+                    {
+                        // Bytes reach the disk before the checkpoint that counts them, so a crash never claims bytes it lost.
+                        await FlushAsync(file, response.Url).ConfigureAwait(false);
+                        file.Flush(flushToDisk: true);
+                        if (CurrentResumeData() is { } data)
+                            await checkpoint(data).ConfigureAwait(false);
+                        checkpointed = total;
+                    }
                 }
                 await FlushAsync(file, response.Url).ConfigureAwait(false);
             }
@@ -330,6 +405,8 @@ public class UrlSessionDownloadTask : UrlSessionTask
             return;
         }
         await Session.DidCompleteWithErrorAsync(this, error).ConfigureAwait(false);
+        if (_completionSequence > 0 && Session.Background is { } link)
+            await link.AckAsync(_completionSequence).ConfigureAwait(false);
     }
 
     private void DeleteFile()

@@ -196,6 +196,13 @@ public abstract class UrlSessionTask
 
     internal void AddBytesReceived(int count) => Interlocked.Add(ref _countOfBytesReceived, count);
 
+    /// <summary>Progress reported by the daemon for a background task.</summary>
+    internal void SetProgress(long received, long expected)
+    {
+        Volatile.Write(ref _countOfBytesReceived, received);
+        Volatile.Write(ref _countOfBytesExpectedToReceive, expected);
+    }
+
     internal void AddBytesSent(long count) => Interlocked.Add(ref _countOfBytesSent, count);
 
     internal void SetExpectedToReceive(long count) => Volatile.Write(ref _countOfBytesExpectedToReceive, count);

@@ -1,0 +1,369 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using UrlLoading.Background;
+
+// The daemon serves Unix domain sockets with Unix file modes and peer credentials: Linux and macOS.
+[assembly: System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+
+namespace UrlLoading.Daemon;
+
+/// <summary>
+/// The daemon: listens on a Unix domain socket (mode 0600, in a 0700 folder, peer uid checked on every
+/// connection), keeps state in SQLite, runs transfers, and delivers each session's events to the one process that
+/// has it open, replaying what that process missed.
+/// </summary>
+internal sealed class DaemonHost : IAsyncDisposable
+{
+    private const UnixFileMode PrivateFolder = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    private readonly DaemonLog _log;
+    private readonly StateStore _store;
+    private readonly TransferService _transfers;
+    private readonly Socket _listener;
+    private readonly string _socketPath;
+    private readonly string _stateFolder;
+    private readonly ConcurrentDictionary<SessionKey, ClientConnection> _attached = new();
+    private readonly ConcurrentDictionary<SessionKey, bool> _launched = new();
+    private readonly Stopwatch _uptime = Stopwatch.StartNew();
+    private readonly CancellationTokenSource _stop = new();
+
+    private DaemonHost(DaemonLog log, StateStore store, Socket listener, string socketPath, string stateFolder)
+    {
+        _log = log;
+        _store = store;
+        _listener = listener;
+        _socketPath = socketPath;
+        _stateFolder = stateFolder;
+        _transfers = new TransferService(store, log, stateFolder, PublishAsync);
+    }
+
+    public static async Task<int> RunAsync(bool console)
+    {
+        string runtimeFolder = BackgroundPaths.RuntimeFolder, stateFolder = BackgroundPaths.StateFolder;
+        // Both folders are this daemon's own: private to the user whatever mode they were created with.
+        Directory.CreateDirectory(runtimeFolder, PrivateFolder);
+        Directory.CreateDirectory(stateFolder, PrivateFolder);
+        File.SetUnixFileMode(runtimeFolder, PrivateFolder);
+        File.SetUnixFileMode(stateFolder, PrivateFolder);
+        string socketPath = BackgroundPaths.SocketPath;
+        if (File.Exists(socketPath))
+        {
+            using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            try
+            {
+                await probe.ConnectAsync(new UnixDomainSocketEndPoint(socketPath));
+                await Console.Error.WriteLineAsync($"urlsessiond is already running for this user (socket {socketPath}).");
+                return 3;
+            }
+            catch (SocketException)
+            {
+                File.Delete(socketPath); // left by a daemon that died
+            }
+        }
+        var log = new DaemonLog(Path.Combine(stateFolder, "urlsessiond.log"), console);
+        var store = new StateStore(Path.Combine(stateFolder, "state.db"));
+        var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(socketPath));
+        File.SetUnixFileMode(socketPath, SocketMode());
+        listener.Listen(64);
+        await using var host = new DaemonHost(log, store, listener, socketPath, stateFolder);
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, host.OnSignal);
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, host.OnSignal);
+        using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context => context.Cancel = true);
+        log.Write($"urlsessiond {Version} (protocol {BackgroundProtocol.Version}) pid {Environment.ProcessId} listening on {socketPath}, state in {stateFolder}");
+        host.ResumeTransfers();
+        await host.AcceptAsync();
+        log.Write("urlsessiond stopping");
+        return 0;
+    }
+
+    /// <summary>0600, unless URLSESSIOND_TEST_SOCKET_MODE (octal) opens it wider so that tests can prove the peer check.</summary>
+    private static UnixFileMode SocketMode() =>
+        Environment.GetEnvironmentVariable("URLSESSIOND_TEST_SOCKET_MODE") is { Length: > 0 } octal
+            ? (UnixFileMode)Convert.ToInt32(octal, 8)
+            : UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    public static string Version => typeof(DaemonHost).Assembly.GetName().Version?.ToString(3) ?? "0";
+
+    public async ValueTask DisposeAsync()
+    {
+        _listener.Dispose();
+        File.Delete(_socketPath);
+        await _transfers.DisposeAsync();
+        foreach (var client in _attached.Values.Distinct())
+            await client.DisposeAsync();
+        _store.Dispose();
+        _log.Dispose();
+    }
+
+    private void OnSignal(PosixSignalContext context)
+    {
+        context.Cancel = true;
+        _stop.Cancel();
+    }
+
+    private void ResumeTransfers()
+    {
+        _transfers.SweepFinishedFolder();
+        foreach (var row in _store.Tasks())
+        {
+            if (row.Info.State is "running" or "finished")
+            {
+                _log.Write($"resuming task {row.Session}#{row.Info.TaskIdentifier} from {row.Info.BytesReceived} bytes");
+                _transfers.Start(row);
+            }
+        }
+        foreach (var (key, settings) in _store.Sessions())
+        {
+            if (_store.PendingCount(key) > 0)
+                MaybeLaunch(key, settings);
+        }
+    }
+
+    private async Task AcceptAsync()
+    {
+        uint self = PeerCredentials.EffectiveUserId;
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await _listener.AcceptAsync(_stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            var peer = PeerCredentials.Of(socket);
+            if (peer is { } p && p.Uid != self)
+            {
+                _log.Write($"refused a connection from uid {p.Uid} (pid {p.Pid}): this daemon serves uid {self} only");
+                socket.Dispose();
+                continue;
+            }
+            var client = new ClientConnection(this, socket, peer?.Pid ?? 0);
+            _ = client.RunAsync();
+        }
+    }
+
+    private async Task PublishAsync(SessionKey key, EventMessage message)
+    {
+        if (_attached.TryGetValue(key, out var client))
+        {
+            await client.SendAsync(key, message);
+            return;
+        }
+        if (message.Sequence > 0 && _store.Settings(key) is { } settings)
+            MaybeLaunch(key, settings);
+    }
+
+    /// <summary>Runs the session's launch command once while events wait and no process has the session open.</summary>
+    private void MaybeLaunch(SessionKey key, SessionSettings settings)
+    {
+        if (!settings.SendsLaunchEvents || settings.LaunchCommand is not { Length: > 0 } command || _attached.ContainsKey(key) || !_launched.TryAdd(key, true))
+            return;
+        try
+        {
+            var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, ArgumentList = { "-c", command }, RedirectStandardInput = true };
+            start.Environment[UrlSessionBackgroundLaunch.IdentifierVariable] = key.Identifier;
+            start.Environment["URLSESSION_APP_ID"] = key.App;
+            using var process = Process.Start(start);
+            process?.StandardInput.Close();
+            _log.Write($"launched '{command}' (pid {process?.Id}) for events waiting in {key}");
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            _log.Write($"could not launch '{command}' for {key}: {e.Message}");
+        }
+    }
+
+    /// <summary>One connected process: its app identity, the sessions it has open, and what it has been sent.</summary>
+    private sealed class ClientConnection : IAsyncDisposable
+    {
+        private readonly DaemonHost _host;
+        private readonly RpcConnection _rpc;
+        private readonly int _pid;
+        private readonly ConcurrentDictionary<SessionKey, Delivery> _sessions = new();
+        private string? _app;
+
+        public ClientConnection(DaemonHost host, Socket socket, int pid)
+        {
+            _host = host;
+            _pid = pid;
+            _rpc = new RpcConnection(new NetworkStream(socket, ownsSocket: true), HandleAsync, onNotification: null);
+        }
+
+        public async Task RunAsync()
+        {
+            await _rpc.RunAsync();
+            if (_rpc.ProtocolError is { } why)
+                _host._log.Write($"closed the connection of pid {_pid}: it sent {why}");
+            foreach (var key in _sessions.Keys)
+            {
+                _host._attached.TryRemove(new KeyValuePair<SessionKey, ClientConnection>(key, this));
+                _host._log.Write($"session {key} detached (pid {_pid})");
+            }
+            await _rpc.DisposeAsync();
+        }
+
+        public ValueTask DisposeAsync() => _rpc.DisposeAsync();
+
+        /// <summary>Sends a live event, once, in sequence order, after the session's replay started.</summary>
+        public async Task SendAsync(SessionKey key, EventMessage message)
+        {
+            if (!_sessions.TryGetValue(key, out var delivery))
+                return;
+            await delivery.Gate.WaitAsync();
+            try
+            {
+                if (!delivery.Live || (message.Sequence > 0 && message.Sequence <= delivery.LastSent))
+                    return;
+                await _rpc.NotifyAsync(BackgroundProtocol.Event, message, ProtocolJson.Default.EventMessage);
+                if (message.Sequence > 0)
+                    delivery.LastSent = message.Sequence;
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+            {
+                // Gone: the event stays in the journal for the next attach.
+            }
+            finally
+            {
+                delivery.Gate.Release();
+            }
+        }
+
+        private async ValueTask<string?> HandleAsync(string method, JsonElement parameters)
+        {
+            switch (method)
+            {
+                case BackgroundProtocol.Hello:
+                {
+                    var hello = Read(parameters, ProtocolJson.Default.HelloParams);
+                    if (hello.Protocol != BackgroundProtocol.Version)
+                        throw new RpcException(BackgroundProtocol.VersionMismatch, $"urlsessiond {Version} speaks protocol {BackgroundProtocol.Version}, not {hello.Protocol}.");
+                    _app = CheckName(hello.App, "app");
+                    return JsonSerializer.Serialize(new HelloResult(BackgroundProtocol.Version, Version, Environment.ProcessId), ProtocolJson.Default.HelloResult);
+                }
+                case BackgroundProtocol.Attach:
+                {
+                    var attach = Read(parameters, ProtocolJson.Default.AttachParams);
+                    var key = new SessionKey(App, CheckName(attach.Identifier, "identifier"));
+                    var settings = attach.Settings;
+                    if (settings.ResourceTimeoutSeconds <= 0 || settings.RequestTimeoutSeconds <= 0 || settings.MaximumConnectionsPerHost <= 0)
+                        throw new RpcException(BackgroundProtocol.InvalidRequest, "Timeouts and the connection limit must be positive.");
+                    if (!_host._attached.TryAdd(key, this))
+                    {
+                        if (_host._attached.TryGetValue(key, out var owner) && owner == this)
+                            throw new RpcException(BackgroundProtocol.SessionInUse, $"This process already has the background session '{key.Identifier}' open.");
+                        throw new RpcException(BackgroundProtocol.SessionInUse, $"The background session '{key.Identifier}' is open in another process (pid {_host._attached.GetValueOrDefault(key)?._pid}); one process at a time may use it.");
+                    }
+                    _sessions[key] = new Delivery();
+                    _host._launched.TryRemove(key, out _);
+                    _host._store.SaveSession(key, settings);
+                    _host._log.Write($"session {key} attached (pid {_pid})");
+                    var tasks = _host._store.Tasks(key).Select(t => t.Info).ToList();
+                    return JsonSerializer.Serialize(new AttachResult(tasks), ProtocolJson.Default.AttachResult);
+                }
+                case BackgroundProtocol.CreateTask:
+                {
+                    var create = Read(parameters, ProtocolJson.Default.CreateTaskParams);
+                    var key = Attached(create.Identifier);
+                    var info = create.Task;
+                    if (info.TaskIdentifier <= 0 || info.Kind != "download")
+                        throw new RpcException(BackgroundProtocol.InvalidRequest, "Tasks need a positive identifier and the kind 'download'.");
+                    if (!Uri.TryCreate(info.Request.Url, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+                        throw new RpcException(BackgroundProtocol.InvalidRequest, $"Background tasks load http and https URLs only, not '{info.Request.Url}'.");
+                    byte[]? resume = create.ResumeData is { } text ? Convert.FromBase64String(text) : null;
+                    if (!_host._store.AddTask(key, info with { State = "running" }, resume))
+                        throw new RpcException(BackgroundProtocol.InvalidRequest, $"Session {key.Identifier} already has a task {info.TaskIdentifier}.");
+                    _host._log.Write($"task {key}#{info.TaskIdentifier} created: {info.Request.Method} {url}");
+                    var row = _host._store.Tasks(key).First(t => t.Info.TaskIdentifier == info.TaskIdentifier);
+                    _host._transfers.Start(row);
+                    return "{}";
+                }
+                case BackgroundProtocol.Cancel:
+                {
+                    var cancel = Read(parameters, ProtocolJson.Default.TaskParams);
+                    var key = Attached(cancel.Identifier);
+                    if (_host._transfers.Cancel(key, cancel.TaskIdentifier))
+                        _host._log.Write($"task {key}#{cancel.TaskIdentifier} cancelled by pid {_pid}");
+                    return "{}";
+                }
+                case BackgroundProtocol.Replay:
+                {
+                    var replay = Read(parameters, ProtocolJson.Default.SessionParams);
+                    var key = Attached(replay.Identifier);
+                    var delivery = _sessions[key];
+                    int count;
+                    await delivery.Gate.WaitAsync();
+                    try
+                    {
+                        var pending = _host._store.PendingEvents(key, delivery.LastSent);
+                        count = pending.Count;
+                        foreach (var message in pending)
+                        {
+                            await _rpc.NotifyAsync(BackgroundProtocol.Event, message, ProtocolJson.Default.EventMessage);
+                            delivery.LastSent = message.Sequence;
+                        }
+                        await _rpc.NotifyAsync(BackgroundProtocol.Event, new EventMessage(key.Identifier, 0, 0, EventKinds.ReplayDone, 0, 0, 0, null, null, 0, null, null), ProtocolJson.Default.EventMessage);
+                        delivery.Live = true;
+                    }
+                    finally
+                    {
+                        delivery.Gate.Release();
+                    }
+                    return JsonSerializer.Serialize(new ReplayResult(count), ProtocolJson.Default.ReplayResult);
+                }
+                case BackgroundProtocol.Ack:
+                {
+                    var ack = Read(parameters, ProtocolJson.Default.AckParams);
+                    var key = Attached(ack.Identifier);
+                    if (_host._store.Acknowledge(key, ack.Sequence) is { Kind: EventKinds.Finished, Location: { } location } && File.Exists(location))
+                        File.Delete(location);
+                    return "{}";
+                }
+                case BackgroundProtocol.List:
+                {
+                    var sessions = _host._store.Sessions().Select(s => new SessionInfo(s.Key.App, s.Key.Identifier, _host._attached.ContainsKey(s.Key),
+                        _host._store.Tasks(s.Key).Select(t => t.Info).ToList(), _host._store.PendingCount(s.Key))).ToList();
+                    return JsonSerializer.Serialize(new ListResult(sessions), ProtocolJson.Default.ListResult);
+                }
+                case BackgroundProtocol.Status:
+                    return JsonSerializer.Serialize(new StatusResult(Environment.ProcessId, Version, BackgroundProtocol.Version, _host._uptime.Elapsed.TotalSeconds,
+                        _host._store.Sessions().Count, _host._transfers.Active, _host._stateFolder, _host._socketPath), ProtocolJson.Default.StatusResult);
+                case BackgroundProtocol.Logs:
+                    return JsonSerializer.Serialize(new LogsResult(_host._log.Recent(200)), ProtocolJson.Default.LogsResult);
+                default:
+                    throw new RpcException(-32601, $"urlsessiond has no method '{method}'.");
+            }
+        }
+
+        private string App => _app ?? throw new RpcException(BackgroundProtocol.InvalidRequest, "Say hello first.");
+
+        private SessionKey Attached(string identifier)
+        {
+            var key = new SessionKey(App, identifier ?? "");
+            return _sessions.ContainsKey(key) ? key : throw new RpcException(BackgroundProtocol.UnknownSession, $"Attach the session '{identifier}' first.");
+        }
+
+        private static T Read<T>(JsonElement parameters, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info) =>
+            parameters.ValueKind == JsonValueKind.Object && parameters.Deserialize(info) is { } value
+                ? value
+                : throw new RpcException(-32602, $"Expected {typeof(T).Name} parameters.");
+
+        private static string CheckName(string? name, string what) =>
+            name is { Length: > 0 and <= 256 } && !name.Any(char.IsControl) ? name
+                : throw new RpcException(BackgroundProtocol.InvalidRequest, $"The {what} must be 1 to 256 characters without control characters.");
+
+        private sealed class Delivery
+        {
+            public SemaphoreSlim Gate { get; } = new(1, 1);
+
+            public long LastSent { get; set; }
+
+            public bool Live { get; set; }
+        }
+    }
+}

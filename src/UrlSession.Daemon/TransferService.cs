@@ -1,0 +1,336 @@
+using System.Collections.Concurrent;
+using UrlLoading.Background;
+
+namespace UrlLoading.Daemon;
+
+/// <summary>
+/// Runs the daemon's transfers with the UrlSession runtime itself: one foreground session per background session,
+/// download tasks that checkpoint their flushed bytes, retries with exponential backoff and jitter (or the server's
+/// <c>Retry-After</c>) until the session's resource timeout, and the hand-over folder for finished files.
+/// </summary>
+internal sealed class TransferService : IAsyncDisposable
+{
+    /// <summary>Transfers that run at once, all sessions together.</summary>
+    public const int GlobalConcurrency = 4;
+
+    private static readonly TimeSpan s_maximumBackoff = TimeSpan.FromMinutes(5);
+    private readonly StateStore _store;
+    private readonly DaemonLog _log;
+    private readonly string _partialFolder;
+    private readonly string _finishedFolder;
+    private readonly Func<SessionKey, EventMessage, Task> _publish;
+    private readonly SemaphoreSlim _slots = new(GlobalConcurrency);
+    private readonly SemaphoreSlim _discretionarySlots = new(1);
+    private readonly ConcurrentDictionary<(SessionKey, int), TransferJob> _jobs = new();
+    private readonly ConcurrentDictionary<SessionKey, UrlSession> _sessions = new();
+    private readonly ConcurrentDictionary<UrlSessionTask, TransferJob> _byTask = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly TimeSpan _backoffBase;
+
+    public TransferService(StateStore store, DaemonLog log, string stateFolder, Func<SessionKey, EventMessage, Task> publish)
+    {
+        _store = store;
+        _log = log;
+        _publish = publish;
+        _partialFolder = Directory.CreateDirectory(Path.Combine(stateFolder, "partial")).FullName;
+        _finishedFolder = Directory.CreateDirectory(Path.Combine(stateFolder, "finished")).FullName;
+        _backoffBase = TimeSpan.FromMilliseconds(int.TryParse(Environment.GetEnvironmentVariable("URLSESSIOND_RETRY_BASE_MS"), out int ms) && ms > 0 ? ms : 1000);
+    }
+
+    public int Active => _jobs.Count;
+
+    /// <summary>Deletes hand-over files no undelivered event points to (left by a crash between the move and the journal).</summary>
+    public void SweepFinishedFolder()
+    {
+        var kept = _store.PendingLocations();
+        foreach (var file in Directory.EnumerateFiles(_finishedFolder))
+        {
+            if (!kept.Contains(file))
+                File.Delete(file);
+        }
+    }
+
+    public void Start(TaskRow row)
+    {
+        var job = new TransferJob(this, row);
+        if (_jobs.TryAdd((row.Session, row.Info.TaskIdentifier), job))
+            _ = job.RunAsync();
+    }
+
+    /// <summary>Cancels a task at the app's request; false when it is not transferring (already finished or unknown).</summary>
+    public bool Cancel(SessionKey key, int task)
+    {
+        if (!_jobs.TryGetValue((key, task), out var job))
+            return false;
+        job.CancelByApp();
+        return true;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        // A graceful stop keeps every transfer's bytes: each running download checkpoints as it is cancelled.
+        await Task.WhenAll(_jobs.Values.Select(job => job.StopAsync()));
+        foreach (var session in _sessions.Values)
+            session.InvalidateAndCancel();
+    }
+
+    private UrlSession SessionFor(SessionKey key, SessionSettings settings) => _sessions.GetOrAdd(key, _ =>
+    {
+        var configuration = UrlSessionConfiguration.Ephemeral;
+        configuration.DownloadDirectory = _partialFolder;
+        configuration.TimeoutIntervalForRequest = TimeSpan.FromSeconds(settings.RequestTimeoutSeconds);
+        configuration.TimeoutIntervalForResource = TimeSpan.FromSeconds(settings.ResourceTimeoutSeconds);
+        configuration.HttpMaximumConnectionsPerHost = settings.MaximumConnectionsPerHost;
+        configuration.PartialDownloadRetention = TimeSpan.FromSeconds(Math.Max(settings.ResourceTimeoutSeconds, TimeSpan.FromDays(7).TotalSeconds));
+        return new UrlSession(configuration, new DaemonDelegate(this));
+    });
+
+    private static bool IsTransient(UrlErrorCode code) => code is UrlErrorCode.NetworkConnectionLost or UrlErrorCode.TimedOut
+        or UrlErrorCode.CannotConnectToHost or UrlErrorCode.NotConnectedToInternet or UrlErrorCode.CannotFindHost
+        or UrlErrorCode.DnsLookupFailed;
+
+    private TimeSpan Backoff(int attempt)
+    {
+        // Exponential with "equal jitter": half the delay fixed, half random, so retrying clients spread out.
+        double exponential = Math.Min(s_maximumBackoff.TotalMilliseconds, _backoffBase.TotalMilliseconds * Math.Pow(2, Math.Min(attempt, 20)));
+        return TimeSpan.FromMilliseconds(exponential / 2 + Random.Shared.NextDouble() * exponential / 2);
+    }
+
+    private static TimeSpan? RetryAfter(HttpUrlResponse response)
+    {
+        if (response.StatusCode is not (503 or 429) || response.ValueForHttpHeaderField("Retry-After") is not { } value)
+            return null;
+        if (int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int seconds))
+            return TimeSpan.FromSeconds(seconds);
+        return DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at)
+            ? (at - DateTimeOffset.UtcNow) is { } wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero
+            : null;
+    }
+
+    private static ResponseInfo? Describe(UrlResponse? response) =>
+        response is HttpUrlResponse http ? new ResponseInfo(http.Url.AbsoluteUri, http.StatusCode, new Dictionary<string, string>(http.Headers, StringComparer.OrdinalIgnoreCase)) : null;
+
+    /// <summary>One task of one background session, across attempts.</summary>
+    private sealed class TransferJob(TransferService service, TaskRow row)
+    {
+        private readonly CancellationTokenSource _cancel = CancellationTokenSource.CreateLinkedTokenSource(service._stopping.Token);
+        private readonly Lock _gate = new();
+        private TaskCompletionSource<UrlError?> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private UrlSessionDownloadTask? _current;
+        private byte[]? _resume = row.ResumeData;
+        private TimeSpan? _retryAfter;
+        private volatile bool _cancelledByApp;
+        private long _lastWritten;
+        private Task _running = Task.CompletedTask;
+
+        private SessionKey Key => row.Session;
+        private int Id => row.Info.TaskIdentifier;
+
+        public Task RunAsync() => _running = RunCoreAsync();
+
+        public void CancelByApp()
+        {
+            _cancelledByApp = true;
+            _cancel.Cancel();
+            lock (_gate)
+                _current?.Cancel();
+        }
+
+        public async Task StopAsync()
+        {
+            UrlSessionDownloadTask? current;
+            lock (_gate)
+                current = _current;
+            if (current is not null && await current.CancelByProducingResumeDataAsync() is { } data)
+                service._store.Checkpoint(Key, Id, data.ToArray(), data.BytesOnDisk, data.ExpectedLength);
+            try
+            {
+                await _running;
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopping.
+            }
+        }
+
+        private async Task RunCoreAsync()
+        {
+            try
+            {
+                await TransferAsync();
+            }
+            catch (OperationCanceledException) when (service._stopping.IsCancellationRequested)
+            {
+                // The daemon stops; the task continues from its checkpoint when it starts again.
+            }
+            catch (Exception e)
+            {
+                service._log.Write($"task {Key}#{Id} failed inside the daemon: {e}");
+                await CompleteAsync(new UrlError(UrlErrorCode.Unknown, null, $"urlsessiond failed: {e.Message}"));
+            }
+            finally
+            {
+                service._jobs.TryRemove((Key, Id), out _);
+            }
+        }
+
+        private async Task TransferAsync()
+        {
+            var settings = service._store.Settings(Key) ?? throw new InvalidOperationException($"No settings for session {Key}.");
+            var deadline = row.Created + TimeSpan.FromSeconds(settings.ResourceTimeoutSeconds);
+            if (row.Info.State == "finished")
+            {
+                // The file was handed over before a crash; only the completion was missing.
+                await CompleteAsync(null);
+                return;
+            }
+            int attempt = row.Info.Attempts;
+            var slots = settings.Discretionary ? service._discretionarySlots : service._slots;
+            while (true)
+            {
+                UrlError? error;
+                await slots.WaitAsync(_cancel.Token);
+                try
+                {
+                    error = await AttemptAsync(settings);
+                }
+                finally
+                {
+                    slots.Release();
+                }
+                if (service._stopping.IsCancellationRequested)
+                    return;
+                if (_cancelledByApp)
+                {
+                    await CompleteAsync(error ?? new UrlError(UrlErrorCode.Cancelled, null, "Cancelled by the app."));
+                    return;
+                }
+                bool retry = _retryAfter is not null || (error is not null && IsTransient(error.Code));
+                if (!retry || DateTimeOffset.UtcNow >= deadline)
+                {
+                    await CompleteAsync(error);
+                    return;
+                }
+                attempt++;
+                _resume = _retryAfter is not null ? null : error?.ResumeData?.ToArray() ?? _resume;
+                string why = _retryAfter is not null ? $"server asked to retry after {_retryAfter.Value.TotalSeconds:0.###} s" : $"{error!.Code}: {error.Message}";
+                service._store.RecordAttempt(Key, Id, why, _resume);
+                var delay = _retryAfter ?? service.Backoff(attempt);
+                if (DateTimeOffset.UtcNow + delay > deadline)
+                    delay = deadline - DateTimeOffset.UtcNow;
+                service._log.Write($"task {Key}#{Id} attempt {attempt} failed ({why}); retrying in {delay.TotalSeconds:0.###} s");
+                try
+                {
+                    await Task.Delay(delay > TimeSpan.Zero ? delay : TimeSpan.Zero, _cancel.Token);
+                }
+                catch (OperationCanceledException) when (_cancelledByApp)
+                {
+                    await CompleteAsync(new UrlError(UrlErrorCode.Cancelled, null, "Cancelled by the app."));
+                    return;
+                }
+            }
+        }
+
+        private async Task<UrlError?> AttemptAsync(SessionSettings settings)
+        {
+            var session = service.SessionFor(Key, settings);
+            _retryAfter = null;
+            _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            UrlSessionDownloadTask task;
+            ResumeData? resume = null;
+            if (_resume is not null)
+            {
+                try
+                {
+                    resume = ResumeData.FromBytes(_resume);
+                }
+                catch (UrlError e)
+                {
+                    service._log.Write($"task {Key}#{Id}: checkpoint unusable ({e.Message}); starting over");
+                }
+            }
+            var request = row.Info.Request;
+            task = resume is not null
+                ? session.DownloadTask(resume)
+                : session.DownloadTask(new UrlRequest(new Uri(request.Url)) { HttpMethod = request.Method, Headers = request.Headers });
+            task.Checkpoint = data =>
+            {
+                service._store.Checkpoint(Key, Id, data.ToArray(), data.BytesOnDisk, data.ExpectedLength);
+                return default;
+            };
+            service._byTask[task] = this;
+            lock (_gate)
+                _current = task;
+            if (_cancel.IsCancellationRequested)
+                task.Cancel();
+            task.Resume();
+            try
+            {
+                return await _done.Task;
+            }
+            finally
+            {
+                lock (_gate)
+                    _current = null;
+                service._byTask.TryRemove(task, out _);
+            }
+        }
+
+        public async ValueTask OnProgressAsync(long written, long total, long expected)
+        {
+            if (total - Interlocked.Exchange(ref _lastWritten, total) is var step && step <= 0)
+                return;
+            var message = new EventMessage(Key.Identifier, 0, Id, EventKinds.Progress, written, total, expected, null, null, 0, null, null);
+            await service._publish(Key, message);
+        }
+
+        public async ValueTask OnFinishedAsync(UrlSessionDownloadTask task, string location)
+        {
+            if (task.Response is HttpUrlResponse http && RetryAfter(http) is { } wait)
+            {
+                _retryAfter = wait;
+                return;
+            }
+            string handedOver = Path.Combine(service._finishedFolder, $"{Guid.NewGuid():N}.download");
+            File.Move(location, handedOver);
+            var message = new EventMessage(Key.Identifier, 0, Id, EventKinds.Finished, 0, task.CountOfBytesReceived, task.CountOfBytesExpectedToReceive,
+                handedOver, Describe(task.Response), 0, null, null);
+            long seq = service._store.Journal(Key, Id, EventKinds.Finished, message, "finished");
+            service._log.Write($"task {Key}#{Id} finished: {task.CountOfBytesReceived} bytes, status {(task.Response as HttpUrlResponse)?.StatusCode}");
+            await service._publish(Key, message with { Sequence = seq });
+        }
+
+        public void OnCompleted(UrlError? error) => _done.TrySetResult(error);
+
+        private async Task CompleteAsync(UrlError? error)
+        {
+            string? resume = error?.ResumeData is { } data ? Convert.ToBase64String(data.ToArray()) : null;
+            var current = service._store.Tasks(Key).FirstOrDefault(t => t.Info.TaskIdentifier == Id);
+            var message = new EventMessage(Key.Identifier, 0, Id, EventKinds.Completed, 0, current?.Info.BytesReceived ?? 0, current?.Info.BytesExpected ?? -1,
+                null, null, error is null ? 0 : (int)error.Code, error?.Message, resume);
+            long seq = service._store.Journal(Key, Id, EventKinds.Completed, message, "completed");
+            service._log.Write($"task {Key}#{Id} completed: {(error is null ? "ok" : $"{error.Code} {error.Message}")}");
+            await service._publish(Key, message with { Sequence = seq });
+        }
+    }
+
+    /// <summary>The daemon's own delegate: progress, the file hand-over and completion of every transfer.</summary>
+    private sealed class DaemonDelegate(TransferService service) : IUrlSessionDelegate
+    {
+        public UrlSessionCallbacks Callbacks => UrlSessionCallbacks.DidWriteData | UrlSessionCallbacks.DidFinishDownloading | UrlSessionCallbacks.DidCompleteWithError;
+
+        public ValueTask DidWriteData(UrlSession session, UrlSessionDownloadTask task, long bytesWritten, long totalBytesWritten, long totalBytesExpectedToWrite) =>
+            service._byTask.TryGetValue(task, out var job) ? job.OnProgressAsync(bytesWritten, totalBytesWritten, totalBytesExpectedToWrite) : default;
+
+        public ValueTask DidFinishDownloading(UrlSession session, UrlSessionDownloadTask task, string location) =>
+            service._byTask.TryGetValue(task, out var job) ? job.OnFinishedAsync(task, location) : default;
+
+        public ValueTask DidCompleteWithError(UrlSession session, UrlSessionTask task, UrlError? error)
+        {
+            if (service._byTask.TryGetValue(task, out var job))
+                job.OnCompleted(error);
+            return default;
+        }
+    }
+}

@@ -1,0 +1,231 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.IO;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Channels;
+using System.Threading.Tasks;
+
+namespace UrlLoading.Background;
+
+/// <summary>
+/// A background session's line to urlsessiond: attaches the session, re-creates the tasks the daemon still holds,
+/// forwards new tasks and cancellations, and delivers the daemon's events to the delegate one at a time, in order,
+/// acknowledging each only after its callback returned, so that each is delivered exactly once.
+/// </summary>
+internal sealed class BackgroundLink : IAsyncDisposable
+{
+    private static readonly TimeSpan s_attachTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly UrlSession _session;
+    private readonly string _identifier;
+    private readonly RpcConnection _rpc;
+    private readonly Channel<EventMessage> _events = Channel.CreateUnbounded<EventMessage>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Dictionary<int, UrlSessionDownloadTask> _tasks = [];
+    private readonly HashSet<Task> _registrations = [];
+    private readonly Task _reader;
+    private readonly Task _pump;
+
+    private BackgroundLink(UrlSession session, string identifier, Stream stream)
+    {
+        _session = session;
+        _identifier = identifier;
+        _rpc = new RpcConnection(stream, onRequest: null, onNotification: OnNotificationAsync);
+        _reader = _rpc.RunAsync();
+        _pump = Task.Run(PumpAsync);
+    }
+
+    /// <summary>Connects (starting the daemon when needed) and attaches; returns the tasks the daemon holds for this session.</summary>
+    public static (BackgroundLink Link, List<TaskInfo> Tasks) Attach(UrlSession session, string identifier)
+    {
+        using var timeout = new CancellationTokenSource(s_attachTimeout);
+        return Task.Run(() => AttachAsync(session, identifier, timeout.Token)).GetAwaiter().GetResult();
+    }
+
+    private static async Task<(BackgroundLink, List<TaskInfo>)> AttachAsync(UrlSession session, string identifier, CancellationToken cancellationToken)
+    {
+        var stream = await DaemonConnector.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        var link = new BackgroundLink(session, identifier, stream);
+        try
+        {
+            var hello = await link._rpc.InvokeAsync(BackgroundProtocol.Hello, new HelloParams(BackgroundProtocol.Version, BackgroundPaths.AppIdentity, Environment.ProcessId),
+                ProtocolJson.Default.HelloParams, ProtocolJson.Default.HelloResult, cancellationToken).ConfigureAwait(false);
+            if (hello.Protocol != BackgroundProtocol.Version)
+                throw new UrlError(UrlErrorCode.BackgroundSessionWasDisconnected, null, $"urlsessiond speaks protocol {hello.Protocol}, this runtime {BackgroundProtocol.Version}; update the daemon and the UrlSession package together.");
+            var configuration = session.ConfigurationSnapshot;
+            var settings = new SessionSettings(configuration.TimeoutIntervalForRequest.TotalSeconds, configuration.TimeoutIntervalForResource.TotalSeconds,
+                configuration.IsDiscretionary, configuration.SessionSendsLaunchEvents, configuration.BackgroundLaunchCommand, configuration.HttpMaximumConnectionsPerHost);
+            var attached = await link._rpc.InvokeAsync(BackgroundProtocol.Attach, new AttachParams(identifier, settings),
+                ProtocolJson.Default.AttachParams, ProtocolJson.Default.AttachResult, cancellationToken).ConfigureAwait(false);
+            return (link, attached.Tasks);
+        }
+        catch (RpcException e) when (e.Code == BackgroundProtocol.SessionInUse)
+        {
+            await link.DisposeAsync().ConfigureAwait(false);
+            throw new UrlError(UrlErrorCode.BackgroundSessionInUseByAnotherProcess, null, e.Message);
+        }
+        catch (Exception e) when (e is RpcException or IOException)
+        {
+            await link.DisposeAsync().ConfigureAwait(false);
+            throw new UrlError(UrlErrorCode.BackgroundSessionWasDisconnected, null, $"urlsessiond refused the session '{identifier}': {e.Message}", e);
+        }
+    }
+
+    /// <summary>Registers a task object (new or re-created) so its events find it.</summary>
+    public void Track(UrlSessionDownloadTask task)
+    {
+        lock (_tasks)
+            _tasks[task.TaskIdentifier] = task;
+    }
+
+    /// <summary>Asks the daemon to deliver what this session missed; the events then arrive through the pump.</summary>
+    public async Task RequestReplayAsync()
+    {
+        try
+        {
+            await _rpc.InvokeAsync(BackgroundProtocol.Replay, new SessionParams(_identifier), ProtocolJson.Default.SessionParams, ProtocolJson.Default.ReplayResult).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or RpcException)
+        {
+            // The daemon went away; its events wait in its journal for the next attach.
+        }
+    }
+
+    /// <summary>Hands a new task to the daemon, which starts it.</summary>
+    public async Task CreateAsync(UrlSessionDownloadTask task, ResumeData? resumeData, CancellationToken cancellationToken)
+    {
+        var registration = SendCreateAsync(task, resumeData, cancellationToken);
+        lock (_registrations)
+            _registrations.Add(registration);
+        try
+        {
+            await registration.ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_registrations)
+                _registrations.Remove(registration);
+        }
+    }
+
+    /// <summary>Completes when every task resumed so far is in the daemon's database (so the app may exit).</summary>
+    public Task WhenRegisteredAsync()
+    {
+        lock (_registrations)
+            return Task.WhenAll([.. _registrations]).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private Task SendCreateAsync(UrlSessionDownloadTask task, ResumeData? resumeData, CancellationToken cancellationToken)
+    {
+        var request = task.OriginalRequest;
+        var info = new TaskInfo(task.TaskIdentifier, "download", new RequestInfo(request.Url.AbsoluteUri, request.HttpMethod, new Dictionary<string, string>(request.Headers)),
+            task.TaskDescription, "running", null, 0, -1, 0, 0, null);
+        string? resume = resumeData is null ? null : Convert.ToBase64String(resumeData.ToArray());
+        return _rpc.InvokeAsync(BackgroundProtocol.CreateTask, new CreateTaskParams(_identifier, info, resume),
+            ProtocolJson.Default.CreateTaskParams, ProtocolJson.Default.Empty, cancellationToken);
+    }
+
+    public async Task CancelAsync(UrlSessionTask task)
+    {
+        try
+        {
+            await _rpc.InvokeAsync(BackgroundProtocol.Cancel, new TaskParams(_identifier, task.TaskIdentifier), ProtocolJson.Default.TaskParams, ProtocolJson.Default.Empty).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or RpcException)
+        {
+            // Without the daemon the task cannot be cancelled there; the app learns its end on the next attach.
+        }
+    }
+
+    /// <summary>Tells the daemon an event was delivered: it will not be replayed.</summary>
+    public async Task AckAsync(long sequence)
+    {
+        try
+        {
+            await _rpc.InvokeAsync(BackgroundProtocol.Ack, new AckParams(_identifier, sequence), ProtocolJson.Default.AckParams, ProtocolJson.Default.Empty).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or RpcException)
+        {
+            // Not acknowledged: delivered again on the next attach, as a crash before the ack would.
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _events.Writer.TryComplete();
+        await _rpc.DisposeAsync().ConfigureAwait(false);
+        await _reader.ConfigureAwait(false);
+    }
+
+    private ValueTask OnNotificationAsync(string method, JsonElement parameters)
+    {
+        if (method == BackgroundProtocol.Event && parameters.Deserialize(ProtocolJson.Default.EventMessage) is { } message && message.Identifier == _identifier)
+            _events.Writer.TryWrite(message);
+        return default;
+    }
+
+    private async Task PumpAsync()
+    {
+        bool delivered = false;
+        await foreach (var message in _events.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            UrlSessionDownloadTask? task;
+            lock (_tasks)
+                _tasks.TryGetValue(message.TaskIdentifier, out task);
+            try
+            {
+                switch (message.Kind)
+                {
+                    case EventKinds.Progress when task is not null:
+                        task.SetProgress(message.TotalBytesWritten, message.TotalBytesExpected);
+                        if (_session.Answers(UrlSessionCallbacks.DidWriteData))
+                            await _session.DidWriteDataAsync(task, message.BytesWritten, message.TotalBytesWritten, message.TotalBytesExpected).ConfigureAwait(false);
+                        break;
+                    case EventKinds.Finished when task is not null:
+                        task.Response = ToResponse(message.Response);
+                        try
+                        {
+                            if (_session.Answers(UrlSessionCallbacks.DidFinishDownloading) && message.Location is { } location)
+                                await _session.DidFinishDownloadingAsync(task, location).ConfigureAwait(false);
+                        }
+                        finally
+                        {
+                            if (message.Location is { } location)
+                                DownloadFolder.Delete(location);
+                        }
+                        delivered = true;
+                        await AckAsync(message.Sequence).ConfigureAwait(false);
+                        break;
+                    case EventKinds.Completed when task is not null:
+                        task.Response ??= ToResponse(message.Response);
+                        var error = message.ErrorCode == 0 ? null : new UrlError((UrlErrorCode)message.ErrorCode, task.OriginalRequest.Url, message.ErrorMessage);
+                        if (error is not null && message.ResumeData is { } resume)
+                            error.ResumeData = ResumeData.FromBytes(Convert.FromBase64String(resume));
+                        task.CompleteRemotely(error, message.Sequence);
+                        await task.Completion.ConfigureAwait(false);
+                        delivered = true;
+                        break;
+                    case EventKinds.ReplayDone:
+                        if (delivered && _session.Answers(UrlSessionCallbacks.DidFinishEventsForBackgroundSession))
+                            await _session.DidFinishEventsForBackgroundSessionAsync().ConfigureAwait(false);
+                        delivered = false;
+                        break;
+                    default:
+                        // An event for a task this process does not know: nobody can take it, so it is not replayed forever.
+                        if (message.Sequence > 0)
+                            await AckAsync(message.Sequence).ConfigureAwait(false);
+                        break;
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A delegate that throws is an unhandled exception, as for foreground tasks; the event stays unacknowledged.
+                System.Threading.ThreadPool.UnsafeQueueUserWorkItem(static e => System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e), e, preferLocal: false);
+            }
+        }
+    }
+
+    private static HttpUrlResponse? ToResponse(ResponseInfo? info) =>
+        info is null ? null : HttpUrlResponse.Create(new Uri(info.Url), info.StatusCode, "HTTP/1.1", info.Headers.ToImmutableDictionary(StringComparer.OrdinalIgnoreCase));
+}

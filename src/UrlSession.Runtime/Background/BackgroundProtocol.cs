@@ -1,0 +1,131 @@
+using System.Collections.Generic;
+using System.Text.Json.Serialization;
+
+namespace UrlLoading.Background;
+
+/// <summary>
+/// The messages between the runtime and urlsessiond: JSON-RPC 2.0, one message per line, over a Unix domain socket.
+/// <see cref="Version"/> changes whenever a message changes shape; both ends refuse a version they do not speak.
+/// </summary>
+internal static class BackgroundProtocol
+{
+    public const int Version = 1;
+
+    public const string Hello = "hello";
+    public const string Attach = "attach";
+    public const string CreateTask = "createTask";
+    public const string Cancel = "cancel";
+    public const string Replay = "replay";
+    public const string Ack = "ack";
+    public const string List = "list";
+    public const string Status = "status";
+    public const string Logs = "logs";
+    public const string LaunchHandled = "launchHandled";
+
+    /// <summary>The daemon's notification that carries one <see cref="EventMessage"/>.</summary>
+    public const string Event = "event";
+
+    /// <summary>JSON-RPC error codes of this protocol (the -32xxx range is JSON-RPC's own).</summary>
+    public const int SessionInUse = 1;
+    public const int UnknownSession = 2;
+    public const int UnknownTask = 3;
+    public const int InvalidRequest = 4;
+    public const int VersionMismatch = 5;
+}
+
+/// <summary>Event kinds, in the order a task produces them.</summary>
+internal static class EventKinds
+{
+    public const string Progress = "progress";
+    public const string Finished = "finished";
+    public const string Completed = "completed";
+    public const string ReplayDone = "replayDone";
+}
+
+internal sealed record HelloParams(int Protocol, string App, int Pid);
+
+internal sealed record HelloResult(int Protocol, string Daemon, int Pid);
+
+internal sealed record SessionSettings(
+    double RequestTimeoutSeconds,
+    double ResourceTimeoutSeconds,
+    bool Discretionary,
+    bool SendsLaunchEvents,
+    string? LaunchCommand,
+    int MaximumConnectionsPerHost);
+
+internal sealed record AttachParams(string Identifier, SessionSettings Settings);
+
+internal sealed record RequestInfo(string Url, string Method, Dictionary<string, string> Headers);
+
+internal sealed record TaskInfo(
+    int TaskIdentifier,
+    string Kind,
+    RequestInfo Request,
+    string? Description,
+    string State,
+    string? UploadFile,
+    long BytesReceived,
+    long BytesExpected,
+    long BytesSent,
+    int Attempts,
+    string? LastError);
+
+internal sealed record AttachResult(List<TaskInfo> Tasks);
+
+internal sealed record CreateTaskParams(string Identifier, TaskInfo Task, string? ResumeData);
+
+internal sealed record TaskParams(string Identifier, int TaskIdentifier);
+
+internal sealed record SessionParams(string Identifier);
+
+internal sealed record AckParams(string Identifier, long Sequence);
+
+internal sealed record ReplayResult(int Pending);
+
+internal sealed record ResponseInfo(string Url, int StatusCode, Dictionary<string, string> Headers);
+
+internal sealed record EventMessage(
+    string Identifier,
+    long Sequence,
+    int TaskIdentifier,
+    string Kind,
+    long BytesWritten,
+    long TotalBytesWritten,
+    long TotalBytesExpected,
+    string? Location,
+    ResponseInfo? Response,
+    int ErrorCode,
+    string? ErrorMessage,
+    string? ResumeData);
+
+internal sealed record SessionInfo(string App, string Identifier, bool Connected, List<TaskInfo> Tasks, int PendingEvents);
+
+internal sealed record ListResult(List<SessionInfo> Sessions);
+
+internal sealed record StatusResult(int Pid, string Version, int Protocol, double UptimeSeconds, int Sessions, int ActiveTransfers, string StateFolder, string Socket);
+
+internal sealed record LogsResult(List<string> Lines);
+
+internal sealed record Empty;
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(HelloParams))]
+[JsonSerializable(typeof(HelloResult))]
+[JsonSerializable(typeof(AttachParams))]
+[JsonSerializable(typeof(AttachResult))]
+[JsonSerializable(typeof(CreateTaskParams))]
+[JsonSerializable(typeof(TaskParams))]
+[JsonSerializable(typeof(SessionParams))]
+[JsonSerializable(typeof(AckParams))]
+[JsonSerializable(typeof(ReplayResult))]
+[JsonSerializable(typeof(EventMessage))]
+[JsonSerializable(typeof(ListResult))]
+[JsonSerializable(typeof(StatusResult))]
+[JsonSerializable(typeof(LogsResult))]
+[JsonSerializable(typeof(Empty))]
+[JsonSerializable(typeof(RequestInfo))]
+[JsonSerializable(typeof(SessionSettings))]
+[JsonSerializable(typeof(TaskInfo))]
+[JsonSerializable(typeof(ResponseInfo))]
+internal sealed partial class ProtocolJson : JsonSerializerContext;

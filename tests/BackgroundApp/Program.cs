@@ -1,0 +1,86 @@
+using UrlLoading;
+
+// BackgroundApp start URL DESCRIPTION [--wait]   start a background download; exit at once (or wait for it)
+// BackgroundApp attach DESTINATION_FOLDER         re-create the session, take the missed events, exit after them
+// BackgroundApp launched DESTINATION_FOLDER       as attach, for a process started by urlsessiond
+// Every line it prints is an event the tests read.
+const string Identifier = "tests.background.downloads";
+var mode = args.ElementAtOrDefault(0);
+var recorder = new Recorder(args.ElementAtOrDefault(mode == "start" ? 99 : 1));
+var configuration = UrlSessionConfiguration.Background(Identifier);
+if (Environment.GetEnvironmentVariable("BACKGROUND_APP_LAUNCH_COMMAND") is { } launch)
+    configuration.BackgroundLaunchCommand = launch;
+UrlSession session;
+try
+{
+    session = new UrlSession(configuration, recorder);
+}
+catch (UrlError e)
+{
+    Console.WriteLine($"refused {(int)e.Code} {e.Message}");
+    return 4;
+}
+var held = await session.GetAllTasksAsync();
+foreach (var task in held)
+    Console.WriteLine($"held #{task.TaskIdentifier} {task.TaskDescription}");
+
+switch (mode)
+{
+    case "start":
+    {
+        var task = session.DownloadTask(new Uri(args[1]));
+        task.TaskDescription = args[2];
+        task.Resume();
+        await session.FlushAsync();
+        Console.WriteLine($"started #{task.TaskIdentifier}");
+        if (args.Contains("--wait"))
+            await recorder.Completed.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        return 0;
+    }
+    case "attach" or "launched":
+        if (mode == "launched")
+            Console.WriteLine($"launch {UrlSessionBackgroundLaunch.Current?.SessionIdentifier}");
+        if (held.Count == 0)
+        {
+            Console.WriteLine("nothing held");
+            return 0;
+        }
+        await recorder.EventsDone.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        UrlSessionBackgroundLaunch.Current?.CompletionHandler();
+        return 0;
+    case "hold":
+        Console.WriteLine("holding");
+        await Task.Delay(TimeSpan.FromSeconds(60));
+        return 0;
+    default:
+        Console.Error.WriteLine("usage: BackgroundApp start URL DESCRIPTION [--wait] | attach FOLDER | launched FOLDER | hold");
+        return 2;
+}
+
+[UrlSessionDelegate]
+internal sealed partial class Recorder(string? destination)
+{
+    public TaskCompletionSource Completed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public TaskCompletionSource EventsDone { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private void DidFinishDownloading(UrlSessionDownloadTask task, string location)
+    {
+        long length = new FileInfo(location).Length;
+        if (destination is not null)
+            File.Move(location, Path.Combine(destination, $"{task.TaskIdentifier}.bin"), overwrite: true);
+        Console.WriteLine($"finished #{task.TaskIdentifier} {task.TaskDescription} {length} {(task.Response as HttpUrlResponse)?.StatusCode}");
+    }
+
+    private void DidCompleteWithError(UrlSessionTask task, UrlError? error)
+    {
+        Console.WriteLine($"complete #{task.TaskIdentifier} {(error is null ? "ok" : ((int)error.Code).ToString(System.Globalization.CultureInfo.InvariantCulture))}");
+        Completed.TrySetResult();
+    }
+
+    private void DidFinishEventsForBackgroundSession()
+    {
+        Console.WriteLine("events done");
+        EventsDone.TrySetResult();
+    }
+}
