@@ -1,0 +1,240 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text;
+using UrlLoading.Background;
+
+// Background sessions and urlsessiond are Unix-only.
+[assembly: System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+
+namespace UrlLoading.Daemon.Tests;
+
+/// <summary>Background sessions end to end: a real urlsessiond process, a real app process, a loopback server.</summary>
+public sealed class BackgroundSessionTests
+{
+    private const string Identifier = "tests.background.downloads";
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static int Count(List<string> lines, string prefix) => lines.Count(l => l.StartsWith(prefix, StringComparison.Ordinal));
+
+    [Fact]
+    public async Task A_download_finishes_while_the_app_is_gone_and_is_delivered_once_when_it_returns()
+    {
+        await using var server = await FileServer.StartAsync(stallAfter: 1_500_000);
+        await using var world = new DaemonWorld();
+        await world.StartDaemonAsync();
+
+        var (code, started) = await world.RunAppAsync("start", server.Url.AbsoluteUri, "nightly-build");
+        Assert.Equal(0, code);
+        Assert.Equal(["started #1"], started);
+        await server.Stalled.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        // The app has exited; the daemon holds the transfer. Let it finish.
+        server.Release.TrySetResult();
+        var sessions = await world.UntilAsync(s => s.Any(x => x.PendingEvents == 2), "the finished and completed events");
+        var session = Assert.Single(sessions);
+        Assert.Equal(("BackgroundApp", Identifier, false), (session.App, session.Identifier, session.Connected));
+
+        var (_, first) = await world.RunAppAsync("attach", world.Destination);
+        Assert.Equal(["held #1 nightly-build", $"finished #1 nightly-build {server.Content.Length} 200", "complete #1 ok", "events done"], first);
+        Assert.Equal(server.Content, await File.ReadAllBytesAsync(Path.Combine(world.Destination, "1.bin"), Ct));
+
+        // Delivered once: the next launch finds nothing, and the daemon kept no file behind.
+        var (_, second) = await world.RunAppAsync("attach", world.Destination);
+        Assert.Equal(["nothing held"], second);
+        Assert.Empty(Directory.GetFiles(Path.Combine(world.StateFolder, "finished")));
+        Assert.Empty(Directory.GetFiles(Path.Combine(world.StateFolder, "partial")));
+        Assert.Equal(["GET"], server.Requests);
+    }
+
+    [Fact]
+    public async Task An_app_that_stays_gets_progress_the_file_and_the_completion_live()
+    {
+        await using var server = await FileServer.StartAsync();
+        await using var world = new DaemonWorld();
+        await world.StartDaemonAsync();
+        var (code, lines) = await world.RunAppAsync("start", server.Url.AbsoluteUri, "live", "--wait");
+        Assert.Equal(0, code);
+        Assert.Equal(["started #1", $"finished #1 live {server.Content.Length} 200", "complete #1 ok"], lines);
+    }
+
+    [Fact]
+    public async Task Killing_the_daemon_mid_transfer_loses_at_most_a_checkpoint_and_the_file_is_exact()
+    {
+        await using var server = await FileServer.StartAsync(size: 8_000_000, stallAfter: 3_500_000);
+        await using var world = new DaemonWorld();
+        await world.StartDaemonAsync();
+        Assert.Equal(0, (await world.RunAppAsync("start", server.Url.AbsoluteUri, "survivor")).Code);
+        await world.UntilAsync(s => s.SelectMany(x => x.Tasks).Any(t => t.BytesReceived >= 3 * 1024 * 1024), "a checkpoint at 3 MiB");
+
+        await world.KillDaemonAsync();
+        await world.StartDaemonAsync();
+        await world.UntilAsync(s => s.Any(x => x.PendingEvents == 2), "the restarted daemon to finish");
+
+        var (_, lines) = await world.RunAppAsync("attach", world.Destination);
+        // The response the app sees is the one that ended the transfer: the 206 that continued it.
+        Assert.Equal(["held #1 survivor", $"finished #1 survivor {server.Content.Length} 206", "complete #1 ok", "events done"], lines);
+        Assert.Equal(server.Content, await File.ReadAllBytesAsync(Path.Combine(world.Destination, "1.bin"), Ct));
+        // The restart continued from the checkpoint with a range request, not from zero.
+        var requests = server.Requests.ToArray();
+        Assert.Equal(2, requests.Length);
+        Assert.StartsWith("GET bytes=", requests[1], StringComparison.Ordinal);
+        long from = long.Parse(requests[1]["GET bytes=".Length..].TrimEnd('-'), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(from, 3 * 1024 * 1024, 3_500_000);
+    }
+
+    [Fact]
+    public async Task Transient_failures_are_retried_with_backoff_and_Retry_After_is_honoured()
+    {
+        await using var server = await FileServer.StartAsync(size: 500_000, resets: 2, unavailable: 1);
+        await using var world = new DaemonWorld();
+        await world.StartDaemonAsync();
+        var clock = Stopwatch.StartNew();
+        var (_, lines) = await world.RunAppAsync("start", server.Url.AbsoluteUri, "flaky", "--wait");
+        Assert.Equal(["started #1", $"finished #1 flaky {server.Content.Length} 200", "complete #1 ok"], lines);
+        Assert.Equal(4, server.Requests.Count);
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(1), "the 503's Retry-After of one second was waited for");
+        Assert.Contains("retrying in", world.Log, StringComparison.Ordinal);
+        Assert.Contains("server asked to retry after 1 s", world.Log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_second_process_cannot_open_a_session_that_another_has_open()
+    {
+        await using var server = await FileServer.StartAsync();
+        await using var world = new DaemonWorld();
+        await world.StartDaemonAsync();
+        using var holder = world.StartApp("hold");
+        Assert.Equal("holding", await holder.StandardOutput.ReadLineAsync(Ct));
+        var (code, lines) = await world.RunAppAsync("start", server.Url.AbsoluteUri, "second");
+        Assert.Equal(4, code);
+        Assert.StartsWith("refused -996 ", Assert.Single(lines), StringComparison.Ordinal);
+        holder.Kill();
+        await holder.WaitForExitAsync(Ct);
+        await world.UntilAsync(s => s.All(x => !x.Connected), "the holder to detach");
+        Assert.Equal(0, (await world.RunAppAsync("start", server.Url.AbsoluteUri, "third", "--wait")).Code);
+    }
+
+    [Fact]
+    public async Task The_app_starts_the_daemon_on_demand()
+    {
+        await using var server = await FileServer.StartAsync(size: 100_000);
+        await using var world = new DaemonWorld();
+        Assert.False(await world.CanConnectAsync());
+        var (code, lines) = await world.RunAppAsync("start", server.Url.AbsoluteUri, "on-demand", "--wait");
+        Assert.Equal(0, code);
+        Assert.Equal("complete #1 ok", lines[^1]);
+        Assert.True(await world.CanConnectAsync());
+        await using var rpc = await world.ConnectAsync();
+        var status = await rpc.InvokeAsync(BackgroundProtocol.Status, new Empty(), ProtocolJson.Default.Empty, ProtocolJson.Default.StatusResult, Ct);
+        Process.GetProcessById(status.Pid).Kill();
+    }
+
+    [Fact]
+    public async Task When_events_wait_and_no_app_is_open_the_daemon_launches_the_app_which_takes_them()
+    {
+        await using var server = await FileServer.StartAsync(size: 300_000, stallAfter: 100_000);
+        await using var world = new DaemonWorld();
+        string output = Path.Combine(world.Destination, "launched.txt");
+        world.Environment["BACKGROUND_APP_LAUNCH_COMMAND"] = $"exec dotnet '{Builds.App}' launched '{world.Destination}' > '{output}' 2>&1";
+        await world.StartDaemonAsync();
+        Assert.Equal(0, (await world.RunAppAsync("start", server.Url.AbsoluteUri, "wake-me")).Code);
+        await server.Stalled.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        server.Release.TrySetResult();
+
+        await world.UntilAsync(s => s.All(x => x.PendingEvents == 0 && x.Tasks.Count == 0), "the launched app to take the events");
+        var lines = File.ReadAllLines(output);
+        Assert.Equal(["held #1 wake-me", $"launch {Identifier}", "finished #1 wake-me 300000 200", "complete #1 ok", "events done"], lines);
+        Assert.Equal(server.Content, await File.ReadAllBytesAsync(Path.Combine(world.Destination, "1.bin"), Ct));
+        Assert.Contains("launched 'exec dotnet", world.Log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Cancelling_from_the_command_line_completes_the_task_with_Cancelled_for_the_app()
+    {
+        await using var server = await FileServer.StartAsync(stallAfter: 200_000);
+        await using var world = new DaemonWorld();
+        await world.StartDaemonAsync();
+        Assert.Equal(0, (await world.RunAppAsync("start", server.Url.AbsoluteUri, "unwanted")).Code);
+        await server.Stalled.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        var cli = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false, ArgumentList = { Builds.Daemon, "cancel", "BackgroundApp", Identifier, "1" } };
+        foreach (var (name, value) in world.Environment)
+            cli.Environment[name] = value;
+        using (var cancel = Process.Start(cli)!)
+        {
+            Assert.Equal($"cancelled BackgroundApp {Identifier} #1", (await cancel.StandardOutput.ReadToEndAsync(Ct)).Trim());
+            await cancel.WaitForExitAsync(Ct);
+        }
+        await world.UntilAsync(s => s.Any(x => x.PendingEvents == 1), "the cancellation to be journaled");
+        var (_, lines) = await world.RunAppAsync("attach", world.Destination);
+        Assert.Equal(["held #1 unwanted", "complete #1 -999", "events done"], lines);
+    }
+
+    [Fact]
+    public async Task Malformed_or_unknown_messages_are_refused_and_other_sessions_carry_on()
+    {
+        await using var server = await FileServer.StartAsync(stallAfter: 100_000);
+        await using var world = new DaemonWorld();
+        await world.StartDaemonAsync();
+        using var holder = world.StartApp("start", server.Url.AbsoluteUri, "bystander", "--wait");
+        Assert.Equal("started #1", await holder.StandardOutput.ReadLineAsync(Ct));
+
+        // Not JSON: the daemon closes that connection.
+        using (var raw = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+        {
+            await raw.ConnectAsync(new UnixDomainSocketEndPoint(world.SocketPath), Ct);
+            await raw.SendAsync(Encoding.UTF8.GetBytes("this is not json\n"), Ct);
+            Assert.Equal(0, await raw.ReceiveAsync(new byte[16], Ct));
+        }
+        // JSON-RPC, but wrong: clear errors, connection kept.
+        await using (var rpc = await world.ConnectAsync())
+        {
+            var unknown = await Assert.ThrowsAsync<RpcException>(() => rpc.InvokeAsync("format-disk", new Empty(), ProtocolJson.Default.Empty, ProtocolJson.Default.Empty, Ct));
+            Assert.Equal(-32601, unknown.Code);
+            var early = await Assert.ThrowsAsync<RpcException>(() => rpc.InvokeAsync(BackgroundProtocol.Attach, new AttachParams("x", new SessionSettings(60, 60, false, false, null, 6)), ProtocolJson.Default.AttachParams, ProtocolJson.Default.AttachResult, Ct));
+            Assert.Contains("hello", early.Message, StringComparison.Ordinal);
+            var version = await Assert.ThrowsAsync<RpcException>(() => rpc.InvokeAsync(BackgroundProtocol.Hello, new HelloParams(99, "intruder", 1), ProtocolJson.Default.HelloParams, ProtocolJson.Default.HelloResult, Ct));
+            Assert.Equal(BackgroundProtocol.VersionMismatch, version.Code);
+            await rpc.InvokeAsync(BackgroundProtocol.Hello, new HelloParams(BackgroundProtocol.Version, "intruder", 1), ProtocolJson.Default.HelloParams, ProtocolJson.Default.HelloResult, Ct);
+            await rpc.InvokeAsync(BackgroundProtocol.Attach, new AttachParams(Identifier, new SessionSettings(60, 60, false, false, null, 6)), ProtocolJson.Default.AttachParams, ProtocolJson.Default.AttachResult, Ct);
+            var bad = await Assert.ThrowsAsync<RpcException>(() => rpc.InvokeAsync(BackgroundProtocol.CreateTask,
+                new CreateTaskParams(Identifier, new TaskInfo(1, "download", new RequestInfo("file:///etc/passwd", "GET", []), null, "running", null, 0, 0, 0, 0, null), null),
+                ProtocolJson.Default.CreateTaskParams, ProtocolJson.Default.Empty, Ct));
+            Assert.Contains("http and https", bad.Message, StringComparison.Ordinal);
+        }
+        server.Release.TrySetResult();
+        Assert.Equal($"finished #1 bystander {server.Content.Length} 200", await holder.StandardOutput.ReadLineAsync(Ct));
+        Assert.Equal("complete #1 ok", await holder.StandardOutput.ReadLineAsync(Ct));
+        Assert.Contains("it sent a message that is not JSON", world.Log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Another_users_process_is_refused_by_the_socket_mode_and_by_the_peer_check()
+    {
+        if (!OperatingSystem.IsLinux() || Environment.UserName != "root" || !File.Exists("/usr/bin/setpriv") || !File.Exists("/usr/bin/python3"))
+            Assert.Skip("Needs root, setpriv and python3 to run a client as another user (uid 65534).");
+        const string Client = "import socket,sys\ns=socket.socket(socket.AF_UNIX)\ntry:\n  s.connect(sys.argv[1])\nexcept OSError as e:\n  print('refused', e.errno); sys.exit()\ntry:\n  s.sendall(b'{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"status\"}\\n'); print('answered' if s.recv(4096) else 'connected, then closed')\nexcept ConnectionResetError:\n  print('connected, then closed')\n";
+        async Task<string> ConnectAsNobodyAsync(DaemonWorld world)
+        {
+            world.OpenFoldersToOtherUsers();
+            var start = new ProcessStartInfo("/usr/bin/setpriv") { RedirectStandardOutput = true, UseShellExecute = false, ArgumentList = { "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", "-c", Client, world.SocketPath } };
+            using var process = Process.Start(start)!;
+            string output = (await process.StandardOutput.ReadToEndAsync(Ct)).Trim();
+            await process.WaitForExitAsync(Ct);
+            return output;
+        }
+
+        await using (var world = new DaemonWorld())
+        {
+            await world.StartDaemonAsync();
+            Assert.Equal("refused 13", await ConnectAsNobodyAsync(world)); // EACCES: the socket is 0600
+        }
+        await using (var world = new DaemonWorld())
+        {
+            world.Environment["URLSESSIOND_TEST_SOCKET_MODE"] = "666";
+            await world.StartDaemonAsync();
+            Assert.Equal("connected, then closed", await ConnectAsNobodyAsync(world));
+            Assert.Contains("refused a connection from uid 65534", world.Log, StringComparison.Ordinal);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Net.Http.Headers;
+
+namespace UrlLoading.Daemon.Tests;
+
+/// <summary>
+/// A loopback Kestrel server with one file: ranges with a strong ETag; the first full response can stall after
+/// some bytes until released (to kill things mid-transfer); the first requests can fail or answer 503 Retry-After.
+/// </summary>
+internal sealed class FileServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private int _resets;
+    private int _unavailable;
+
+    public byte[] Content { get; }
+
+    public ConcurrentQueue<string> Requests { get; } = new();
+
+    public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public TaskCompletionSource Stalled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Uri Url => new(new Uri(_app.Urls.First()), "/file.bin");
+
+    private FileServer(int size, int stallAfter, int resets, int unavailable)
+    {
+        Content = RandomNumberGenerator.GetBytes(size);
+        _resets = resets;
+        _unavailable = unavailable;
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        _app = builder.Build();
+        var etag = new EntityTagHeaderValue("\"daemon-v1\"");
+        _app.MapGet("/file.bin", async (HttpContext http) =>
+        {
+            string range = http.Request.Headers.Range.ToString();
+            Requests.Enqueue(range.Length > 0 ? $"GET {range}" : "GET");
+            if (Interlocked.Decrement(ref _resets) >= 0)
+            {
+                http.Abort();
+                return;
+            }
+            if (Interlocked.Decrement(ref _unavailable) >= 0)
+            {
+                http.Response.StatusCode = 503;
+                http.Response.Headers.RetryAfter = "1";
+                await http.Response.WriteAsync("busy, come back in a second");
+                return;
+            }
+            if (range.Length > 0 || stallAfter < 0)
+            {
+                await Results.Bytes(Content, "application/octet-stream", enableRangeProcessing: true, entityTag: etag).ExecuteAsync(http);
+                return;
+            }
+            http.Response.ContentLength = Content.Length;
+            http.Response.Headers.ETag = etag.ToString();
+            await http.Response.Body.WriteAsync(Content.AsMemory(0, stallAfter), http.RequestAborted);
+            await http.Response.Body.FlushAsync(http.RequestAborted);
+            Stalled.TrySetResult();
+            await Release.Task.WaitAsync(http.RequestAborted);
+            await http.Response.Body.WriteAsync(Content.AsMemory(stallAfter), http.RequestAborted);
+        });
+    }
+
+    public static async Task<FileServer> StartAsync(int size = 6_000_000, int stallAfter = -1, int resets = 0, int unavailable = 0)
+    {
+        var server = new FileServer(size, stallAfter, resets, unavailable);
+        await server._app.StartAsync(TestContext.Current.CancellationToken);
+        return server;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Release.TrySetResult();
+        await _app.DisposeAsync();
+    }
+}
