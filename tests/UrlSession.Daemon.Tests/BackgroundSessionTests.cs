@@ -237,4 +237,43 @@ public sealed class BackgroundSessionTests
             Assert.Contains("refused a connection from uid 65534", world.Log, StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public async Task Apple_rules_for_background_sessions_are_enforced_at_the_call()
+    {
+        await using var world = new DaemonWorld();
+        await world.StartDaemonAsync();
+        foreach (var (name, value) in world.Environment)
+            Environment.SetEnvironmentVariable(name, value);
+        try
+        {
+            var configuration = UrlSessionConfiguration.Background("tests.rules");
+            var session = new UrlSession(configuration, new SilentDelegate());
+            var twice = Assert.Throws<InvalidOperationException>(() => new UrlSession(configuration, new SilentDelegate()));
+            Assert.Contains("tests.rules", twice.Message, StringComparison.Ordinal);
+            var url = new Uri("http://127.0.0.1:9/file");
+#pragma warning disable US1002, US1003 // the analyzers catch these at compile time; this proves the run-time guard behind them
+            Assert.Contains("download tasks only", Assert.Throws<InvalidOperationException>(() => session.DataTask(url)).Message, StringComparison.Ordinal);
+            Assert.Contains("completion handlers", Assert.Throws<InvalidOperationException>(() => session.DownloadTask(url, (_, _, _) => { })).Message, StringComparison.Ordinal);
+            Assert.Contains("async", (await Assert.ThrowsAsync<InvalidOperationException>(() => session.DownloadAsync(url, Ct))).Message, StringComparison.Ordinal);
+#pragma warning restore US1002, US1003
+            Assert.Contains("http and https", Assert.Throws<ArgumentException>(() => session.DownloadTask(new Uri("ftp://127.0.0.1/file"))).Message, StringComparison.Ordinal);
+            Assert.Contains("download tasks only", Assert.Throws<NotSupportedException>(() => session.UploadTask(new UrlRequest(url) { HttpMethod = "PUT" }, typeof(BackgroundSessionTests).Assembly.Location)).Message, StringComparison.Ordinal);
+            session.InvalidateAndCancel();
+            await world.UntilAsync(s => s.All(x => !x.Connected), "the session to detach");
+            // Invalidated, the identifier is free again in this process.
+            var again = new UrlSession(configuration, new SilentDelegate());
+            again.InvalidateAndCancel();
+        }
+        finally
+        {
+            foreach (var name in world.Environment.Keys)
+                Environment.SetEnvironmentVariable(name, null);
+        }
+    }
+
+    private sealed class SilentDelegate : IUrlSessionDelegate
+    {
+        public UrlSessionCallbacks Callbacks => UrlSessionCallbacks.None;
+    }
 }

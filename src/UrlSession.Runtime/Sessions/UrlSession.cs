@@ -484,7 +484,7 @@ public sealed class UrlSession : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         if (ConfigurationSnapshot.IsBackground)
-            throw new InvalidOperationException("Background sessions run only download and file-upload tasks; use a default or ephemeral session for data tasks (see US1003).");
+            throw new InvalidOperationException("Background sessions run download tasks only (Apple also allows file uploads; this release does not yet); use a default or ephemeral session for data tasks (see US1003).");
         return Register(identifier => new UrlSessionDataTask(this, identifier, request, handler, awaiter));
     }
 

@@ -251,19 +251,5 @@ public sealed class DownloadTaskTests(TestServer server)
         var e = Assert.Throws<ArgumentException>(() => UrlSessionConfiguration.Default.DownloadDirectory = "relative/folder");
         Assert.Contains("DownloadDirectory", e.Message, StringComparison.Ordinal);
     }
-
-    [Fact]
-    public void Background_sessions_refuse_download_tasks_until_the_daemon_exists()
-    {
-        var session = new UrlSession(UrlSessionConfiguration.Background("tests.download.background"), new DownloadRecorder());
-        try
-        {
-            var e = Assert.Throws<NotSupportedException>(() => session.DownloadTask(server.Url("/hello")));
-            Assert.Contains("urlsessiond", e.Message, StringComparison.Ordinal);
-        }
-        finally
-        {
-            session.InvalidateAndCancel();
-        }
     }
 }

@@ -103,19 +103,20 @@ public sealed class SessionTests(TestServer server)
     }
 
     [Fact]
-    public void A_background_session_needs_a_delegate_and_one_session_per_identifier()
+    public void A_background_session_needs_a_delegate_and_no_custom_protocols_before_it_reaches_the_daemon()
     {
+        // The rules that need a running daemon are proven in UrlSession.Daemon.Tests.
         var configuration = UrlSessionConfiguration.Background("tests.background.unique");
-        Assert.Throws<ArgumentException>(() => new UrlSession(configuration));
-        var first = new UrlSession(configuration, new RecordingDelegate());
-        var e = Assert.Throws<InvalidOperationException>(() => new UrlSession(configuration, new RecordingDelegate()));
-        Assert.Contains("tests.background.unique", e.Message, StringComparison.Ordinal);
-        // US1003 catches these at compile time; this checks the run-time guard behind it.
-#pragma warning disable US1003
-        Assert.Throws<InvalidOperationException>(() => first.DataTask(server.Url("/hello")));
-        Assert.Throws<InvalidOperationException>(() => first.DataTask(server.Url("/hello"), (_, _, _) => { }));
-#pragma warning restore US1003
-        first.InvalidateAndCancel();
+        var e = Assert.Throws<ArgumentException>(() => new UrlSession(configuration));
+        Assert.Contains("delegate", e.Message, StringComparison.Ordinal);
+        configuration.ProtocolClasses = [new NothingProtocol()];
+        e = Assert.Throws<ArgumentException>(() => new UrlSession(configuration, new RecordingDelegate()));
+        Assert.Contains("ProtocolClasses", e.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class NothingProtocol : UrlProtocol
+    {
+        public override bool CanInit(UrlRequest request) => false;
     }
 
     [Fact]
