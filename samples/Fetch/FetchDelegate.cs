@@ -4,13 +4,15 @@ namespace Fetch;
 
 /// <summary>Moves the finished download to the output file and draws progress.</summary>
 [UrlSessionDelegate]
-internal sealed partial class FetchDelegate(string output)
+internal sealed partial class FetchDelegate(string? output)
 {
     private readonly ProgressLine _progress = new();
 
     public TaskCompletionSource<UrlError?> Completed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public int StatusCode { get; private set; }
+
+    public TaskCompletionSource EventsDone { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private void DidResumeAtOffset(long fileOffset, long expectedTotalBytes) =>
         Console.Error.WriteLine(fileOffset > 0 ? $"resuming at byte {fileOffset:N0}" : "the server cannot continue this file; starting over");
@@ -23,10 +25,17 @@ internal sealed partial class FetchDelegate(string output)
 
     private void DidFinishDownloading(UrlSessionDownloadTask task, string location)
     {
-        File.Move(location, output, overwrite: true);
+        // A background download collected later carries its destination in its description.
+        string destination = task.TaskDescription ?? output!;
+        File.Move(location, destination, overwrite: true);
         StatusCode = (task.Response as HttpUrlResponse)?.StatusCode ?? 0;
-        _progress.Draw("downloading", new FileInfo(output).Length, new FileInfo(output).Length, force: true);
+        if (output is null)
+            Console.Error.WriteLine($"#{task.TaskIdentifier} {StatusCode} -> {destination}");
+        else
+            _progress.Draw("downloading", new FileInfo(destination).Length, new FileInfo(destination).Length, force: true);
     }
+
+    private void DidFinishEventsForBackgroundSession() => EventsDone.TrySetResult();
 
     private void DidCompleteWithError(UrlError? error)
     {

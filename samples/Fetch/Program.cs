@@ -3,9 +3,13 @@ using UrlLoading;
 
 // fetch URL [-o FILE] [--continue]     download, Ctrl-C saves resume data to FILE.resume, --continue resumes it
 // fetch URL --upload FILE              upload FILE with POST and print the response
-const string Usage = "usage: fetch URL [-o FILE] [--continue] | fetch URL --upload FILE";
+// fetch URL [-o FILE] --background [--detach]
+//                                      hand the download to urlsessiond: it goes on if fetch quits (--detach quits at once)
+// fetch --collect                      receive background downloads that finished while fetch was not running
+const string Usage = "usage: fetch URL [-o FILE] [--continue] | fetch URL --upload FILE | fetch URL [-o FILE] --background [--detach] | fetch --collect";
+const string BackgroundIdentifier = "fetch.background-downloads";
 string? url = null, output = null, upload = null;
-bool resume = false;
+bool resume = false, background = false, detach = false, collect = false;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -13,12 +17,17 @@ for (int i = 0; i < args.Length; i++)
         case "-o" or "--output" when i + 1 < args.Length: output = args[++i]; break;
         case "--upload" when i + 1 < args.Length: upload = args[++i]; break;
         case "--continue" or "-C": resume = true; break;
+        case "--background": background = true; break;
+        case "--detach": detach = true; break;
+        case "--collect": collect = true; break;
         case var a when !a.StartsWith('-') && url is null: url = a; break;
         default:
             Console.Error.WriteLine($"fetch: unknown argument '{args[i]}'\n{Usage}");
             return 2;
     }
 }
+if (collect)
+    return await CollectAsync();
 if (url is null || !Uri.TryCreate(url, UriKind.Absolute, out var target))
 {
     Console.Error.WriteLine($"fetch: give an absolute URL such as http://127.0.0.1:8080/file\n{Usage}");
@@ -27,6 +36,8 @@ if (url is null || !Uri.TryCreate(url, UriKind.Absolute, out var target))
 
 output ??= Path.GetFileName(target.AbsolutePath) is { Length: > 0 } name ? name : "index.html";
 var fetch = new FetchDelegate(Path.GetFullPath(output));
+if (background)
+    return await BackgroundAsync(target, Path.GetFullPath(output));
 await using var session = new UrlSession(UrlSessionConfiguration.Default, fetch);
 try
 {
@@ -105,3 +116,50 @@ async Task<int> DownloadAsync()
     Console.Error.WriteLine($"{fetch.StatusCode} -> {output}");
     return fetch.StatusCode < 400 ? 0 : 1;
 }
+
+// The download runs in urlsessiond; the task's description remembers where the file goes.
+async Task<int> BackgroundAsync(Uri source, string destination)
+{
+    var session = OpenBackgroundSession(fetch);
+    var task = session.DownloadTask(source);
+    task.TaskDescription = destination;
+    task.Resume();
+    await session.FlushAsync();
+    Console.Error.WriteLine($"handed to urlsessiond as task #{task.TaskIdentifier}; it goes on if fetch quits, and 'fetch --collect' receives it");
+    if (detach)
+        return 0;
+    var interrupted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        interrupted.TrySetResult();
+    };
+    if (await Task.WhenAny(fetch.Completed.Task, interrupted.Task) == interrupted.Task)
+    {
+        Console.Error.WriteLine("\nfetch quits; urlsessiond goes on. Run 'fetch --collect' later.");
+        return 130;
+    }
+    var error = await fetch.Completed.Task;
+    Console.Error.WriteLine(error is null ? $"{fetch.StatusCode} -> {destination}" : $"fetch: {error.Message} ({error.Code}, {(int)error.Code})");
+    return error is null && fetch.StatusCode < 400 ? 0 : 1;
+}
+
+async Task<int> CollectAsync()
+{
+    var collector = new FetchDelegate(output: null);
+    var session = OpenBackgroundSession(collector);
+    var held = await session.GetAllTasksAsync();
+    if (held.Count == 0)
+    {
+        Console.Error.WriteLine("nothing waiting in urlsessiond");
+        return 0;
+    }
+    foreach (var task in held)
+        Console.Error.WriteLine($"#{task.TaskIdentifier} -> {task.TaskDescription}");
+    await collector.EventsDone.Task;
+    return 0;
+}
+
+// One place creates the background session (US1001): each run of fetch opens it once.
+static UrlSession OpenBackgroundSession(FetchDelegate events) =>
+    new(UrlSessionConfiguration.Background(BackgroundIdentifier), events);

@@ -53,6 +53,8 @@ public sealed partial class FetchTests : IAsyncLifetime
         Directory.Delete(_dir, recursive: true);
     }
 
+    private static string DaemonDll => Path.Combine(PackedPackage.RepositoryRoot, "src", "UrlSession.Daemon", "bin", "Debug", "net10.0", "urlsessiond.dll");
+
     private static string FetchDll => Path.Combine(PackedPackage.RepositoryRoot, "samples", "Fetch", "bin", "Debug", "net10.0", "fetch.dll");
 
     private async Task<(int Code, string Output)> FetchAsync(params string[] arguments)
@@ -67,6 +69,10 @@ public sealed partial class FetchTests : IAsyncLifetime
     private Process Start(string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _dir, RedirectStandardOutput = true, RedirectStandardError = true };
+        // A private urlsessiond for --background: its own socket and state under this test's folder.
+        start.Environment["URLSESSIOND_PATH"] = DaemonDll;
+        start.Environment["URLSESSIOND_RUNTIME_DIR"] = Path.Combine(_dir, "daemon-run");
+        start.Environment["URLSESSIOND_STATE_DIR"] = Path.Combine(_dir, "daemon-state");
         start.ArgumentList.Add(FetchDll);
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
@@ -136,6 +142,50 @@ public sealed partial class FetchTests : IAsyncLifetime
         var (code, resumed) = await FetchAsync(Url("/file.bin?whole=1").ToString(), "-o", "capped.bin", "--continue");
         Assert.True(code == 0, resumed);
         Assert.Equal(s_file, File.ReadAllBytes(Path.Combine(_dir, "capped.bin")));
+    }
+
+    [Fact]
+    public async Task A_detached_background_download_is_collected_by_a_later_run()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "urlsessiond runs on Unix");
+        try
+        {
+            var (code, output) = await FetchAsync(Url("/file.bin?whole=1").ToString(), "-o", "later.bin", "--background", "--detach");
+            Assert.True(code == 0, output);
+            Assert.Contains("handed to urlsessiond as task #1", output, StringComparison.Ordinal);
+
+            (code, output) = await FetchAsync("--collect");
+            Assert.True(code == 0, output);
+            Assert.Contains($"#1 200 -> {Path.Combine(_dir, "later.bin")}", output, StringComparison.Ordinal);
+            Assert.Equal(s_file, File.ReadAllBytes(Path.Combine(_dir, "later.bin")));
+            Assert.Contains("nothing waiting", (await FetchAsync("--collect")).Output, StringComparison.Ordinal);
+
+            (code, output) = await FetchAsync(Url("/file.bin?whole=1").ToString(), "-o", "live.bin", "--background");
+            Assert.True(code == 0, output);
+            Assert.Equal(s_file, File.ReadAllBytes(Path.Combine(_dir, "live.bin")));
+        }
+        finally
+        {
+            // The daemon fetch started on demand belongs to this test.
+            foreach (var daemon in Process.GetProcessesByName("dotnet").Where(p => IsOurDaemon(p.Id)))
+                daemon.Kill();
+        }
+    }
+
+    private bool IsOurDaemon(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/environ").Contains(Path.Combine(_dir, "daemon-state"), StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     [LibraryImport("libc", EntryPoint = "kill")]
