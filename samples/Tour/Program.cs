@@ -2,6 +2,9 @@ using System.Text;
 using Tour;
 using UrlLoading;
 
+if (args is [TourBackground.HelperArgument, var backgroundUrl])
+    return await TourBackground.StartAndExitAsync(new Uri(backgroundUrl));
+
 await using var server = await TourServer.StartAsync();
 var baseUrl = server.BaseAddress();
 Console.WriteLine($"UrlSession for .NET: a tour, against a loopback server at {baseUrl}");
@@ -81,5 +84,14 @@ Console.WriteLine();
 Console.WriteLine("8. Finishing the session");
 session.FinishTasksAndInvalidate();
 await tour.SessionInvalid;
+
+// 9. A background session: urlsessiond downloads while the app that asked is gone.
+Console.WriteLine();
+Console.WriteLine("9. A background download that outlives its app");
+if (OperatingSystem.IsWindows())
+    Console.WriteLine("  (urlsessiond runs on Linux and macOS; skipped)");
+else
+    await TourBackground.RunAsync(baseUrl);
 Console.WriteLine();
 Console.WriteLine("Tour complete.");
+return 0;

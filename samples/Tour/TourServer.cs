@@ -59,6 +59,8 @@ internal static class TourServer
             await http.Response.Body.FlushAsync();
             await Task.Delay(Timeout.Infinite, http.RequestAborted);
         });
+        // A whole file for the background step.
+        app.MapGet("/report.pdf", () => Results.Bytes(file, "application/pdf", enableRangeProcessing: true, entityTag: etag));
         await app.StartAsync();
         return app;
     }

@@ -18,6 +18,10 @@ public sealed class TourTests(PackedPackage package)
             "DidCompleteWithError    Cancelled (-999)",
             "DidFinishDownloading        3,145,728 bytes",
             "DidBecomeInvalid",
+            "[other process] started task #1 and exits now",
+            "re-created the session; the daemon still holds task #1 \"quarterly report\"",
+            "DidFinishDownloading        #1 \"quarterly report\": 3,145,728 bytes, handed over by urlsessiond",
+            "DidFinishEventsForBackgroundSession: every missed event delivered, once",
             "Tour complete.",
         })
             Assert.True(output.Contains(expected, StringComparison.Ordinal), $"missing \"{expected}\" in:\n{output}");
