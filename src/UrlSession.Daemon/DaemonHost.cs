@@ -271,14 +271,16 @@ internal sealed class DaemonHost : IAsyncDisposable
                     var create = Read(parameters, ProtocolJson.Default.CreateTaskParams);
                     var key = Attached(create.Identifier);
                     var info = create.Task;
-                    if (info.TaskIdentifier <= 0 || info.Kind != "download")
-                        throw new RpcException(BackgroundProtocol.InvalidRequest, "Tasks need a positive identifier and the kind 'download'.");
+                    if (info.TaskIdentifier <= 0 || info.Kind is not ("download" or "upload"))
+                        throw new RpcException(BackgroundProtocol.InvalidRequest, "Tasks need a positive identifier and the kind 'download' or 'upload'.");
+                    if (info.Kind == "upload" && (info.UploadFile is not { } file || !Path.IsPathFullyQualified(file) || !File.Exists(file)))
+                        throw new RpcException(BackgroundProtocol.InvalidRequest, $"An upload needs the absolute path of an existing file, not '{info.UploadFile}'.");
                     if (!Uri.TryCreate(info.Request.Url, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
                         throw new RpcException(BackgroundProtocol.InvalidRequest, $"Background tasks load http and https URLs only, not '{info.Request.Url}'.");
                     byte[]? resume = create.ResumeData is { } text ? Convert.FromBase64String(text) : null;
                     if (!_host._store.AddTask(key, info with { State = "running" }, resume))
                         throw new RpcException(BackgroundProtocol.InvalidRequest, $"Session {key.Identifier} already has a task {info.TaskIdentifier}.");
-                    _host._log.Write($"task {key}#{info.TaskIdentifier} created: {info.Request.Method} {url}");
+                    _host._log.Write($"task {key}#{info.TaskIdentifier} created: {info.Kind} {info.Request.Method} {url}{(info.UploadFile is { } f ? $" from {f}" : "")}");
                     var row = _host._store.Tasks(key).First(t => t.Info.TaskIdentifier == info.TaskIdentifier);
                     _host._transfers.Start(row);
                     return "{}";

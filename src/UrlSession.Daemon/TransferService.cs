@@ -14,6 +14,9 @@ internal sealed class TransferService : IAsyncDisposable
     public const int GlobalConcurrency = 4;
 
     private static readonly TimeSpan s_maximumBackoff = TimeSpan.FromMinutes(5);
+
+    /// <summary>The most of an upload's response body the daemon keeps for the app; beyond it the body is cut and the log says so.</summary>
+    private const int MaximumResponseBody = 1024 * 1024;
     private readonly StateStore _store;
     private readonly DaemonLog _log;
     private readonly string _partialFolder;
@@ -117,7 +120,9 @@ internal sealed class TransferService : IAsyncDisposable
         private readonly CancellationTokenSource _cancel = CancellationTokenSource.CreateLinkedTokenSource(service._stopping.Token);
         private readonly Lock _gate = new();
         private TaskCompletionSource<UrlError?> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private UrlSessionDownloadTask? _current;
+        private UrlSessionTask? _current;
+        private UrlResponse? _lastResponse;
+        private readonly MemoryStream _body = new();
         private byte[]? _resume = row.ResumeData;
         private TimeSpan? _retryAfter;
         private volatile bool _cancelledByApp;
@@ -139,11 +144,12 @@ internal sealed class TransferService : IAsyncDisposable
 
         public async Task StopAsync()
         {
-            UrlSessionDownloadTask? current;
+            UrlSessionTask? current;
             lock (_gate)
                 current = _current;
-            if (current is not null && await current.CancelByProducingResumeDataAsync() is { } data)
+            if (current is UrlSessionDownloadTask download && await download.CancelByProducingResumeDataAsync() is { } data)
                 service._store.Checkpoint(Key, Id, data.ToArray(), data.BytesOnDisk, data.ExpectedLength);
+            current?.Cancel();
             try
             {
                 await _running;
@@ -236,8 +242,10 @@ internal sealed class TransferService : IAsyncDisposable
         {
             var session = service.SessionFor(Key, settings);
             _retryAfter = null;
+            _lastResponse = null;
+            _body.SetLength(0);
             _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-            UrlSessionDownloadTask task;
+            UrlSessionTask task;
             ResumeData? resume = null;
             if (_resume is not null)
             {
@@ -251,14 +259,29 @@ internal sealed class TransferService : IAsyncDisposable
                 }
             }
             var request = row.Info.Request;
-            task = resume is not null
-                ? session.DownloadTask(resume)
-                : session.DownloadTask(new UrlRequest(new Uri(request.Url)) { HttpMethod = request.Method, Headers = request.Headers });
-            task.Checkpoint = data =>
+            var original = new UrlRequest(new Uri(request.Url)) { HttpMethod = request.Method, Headers = request.Headers };
+            if (row.Info.Kind == "upload")
             {
-                service._store.Checkpoint(Key, Id, data.ToArray(), data.BytesOnDisk, data.ExpectedLength);
-                return default;
-            };
+                // An upload starts over on each attempt: the app's file is sent whole again.
+                try
+                {
+                    task = session.UploadTask(original, row.Info.UploadFile!);
+                }
+                catch (UrlError e)
+                {
+                    return e;
+                }
+            }
+            else
+            {
+                var download = resume is not null ? session.DownloadTask(resume) : session.DownloadTask(original);
+                download.Checkpoint = data =>
+                {
+                    service._store.Checkpoint(Key, Id, data.ToArray(), data.BytesOnDisk, data.ExpectedLength);
+                    return default;
+                };
+                task = download;
+            }
             service._byTask[task] = this;
             lock (_gate)
                 _current = task;
@@ -285,6 +308,14 @@ internal sealed class TransferService : IAsyncDisposable
             await service._publish(Key, message);
         }
 
+        public void OnResponseBody(ReadOnlyMemory<byte> data)
+        {
+            int room = MaximumResponseBody - (int)_body.Length;
+            if (data.Length > room)
+                service._log.Write($"task {Key}#{Id}: the response body is longer than {MaximumResponseBody} bytes; the app receives the first {MaximumResponseBody}");
+            _body.Write(data.Span[..Math.Min(room, data.Length)]);
+        }
+
         public async ValueTask OnFinishedAsync(UrlSessionDownloadTask task, string location)
         {
             if (task.Response is HttpUrlResponse http && RetryAfter(http) is { } wait)
@@ -301,14 +332,21 @@ internal sealed class TransferService : IAsyncDisposable
             await service._publish(Key, message with { Sequence = seq });
         }
 
-        public void OnCompleted(UrlError? error) => _done.TrySetResult(error);
+        public void OnCompleted(UrlSessionTask task, UrlError? error)
+        {
+            _lastResponse = task.Response;
+            if (error is null && task is UrlSessionUploadTask && task.Response is HttpUrlResponse http && RetryAfter(http) is { } wait)
+                _retryAfter = wait;
+            _done.TrySetResult(error);
+        }
 
         private async Task CompleteAsync(UrlError? error)
         {
             string? resume = error?.ResumeData is { } data ? Convert.ToBase64String(data.ToArray()) : null;
             var current = service._store.Tasks(Key).FirstOrDefault(t => t.Info.TaskIdentifier == Id);
+            string? body = _body.Length > 0 ? Convert.ToBase64String(_body.GetBuffer(), 0, (int)_body.Length) : null;
             var message = new EventMessage(Key.Identifier, 0, Id, EventKinds.Completed, 0, current?.Info.BytesReceived ?? 0, current?.Info.BytesExpected ?? -1,
-                null, null, error is null ? 0 : (int)error.Code, error?.Message, resume);
+                null, Describe(_lastResponse), error is null ? 0 : (int)error.Code, error?.Message, resume, body);
             long seq = service._store.Journal(Key, Id, EventKinds.Completed, message, "completed");
             service._log.Write($"task {Key}#{Id} completed: {(error is null ? "ok" : $"{error.Code} {error.Message}")}");
             await service._publish(Key, message with { Sequence = seq });
@@ -318,7 +356,18 @@ internal sealed class TransferService : IAsyncDisposable
     /// <summary>The daemon's own delegate: progress, the file hand-over and completion of every transfer.</summary>
     private sealed class DaemonDelegate(TransferService service) : IUrlSessionDelegate
     {
-        public UrlSessionCallbacks Callbacks => UrlSessionCallbacks.DidWriteData | UrlSessionCallbacks.DidFinishDownloading | UrlSessionCallbacks.DidCompleteWithError;
+        public UrlSessionCallbacks Callbacks => UrlSessionCallbacks.DidWriteData | UrlSessionCallbacks.DidFinishDownloading | UrlSessionCallbacks.DidCompleteWithError
+            | UrlSessionCallbacks.DidSendBodyData | UrlSessionCallbacks.DidReceiveData;
+
+        public ValueTask DidSendBodyData(UrlSession session, UrlSessionTask task, long bytesSent, long totalBytesSent, long totalBytesExpectedToSend) =>
+            service._byTask.TryGetValue(task, out var job) ? job.OnProgressAsync(bytesSent, totalBytesSent, totalBytesExpectedToSend) : default;
+
+        public ValueTask DidReceiveData(UrlSession session, UrlSessionDataTask task, ReadOnlyMemory<byte> data)
+        {
+            if (service._byTask.TryGetValue(task, out var job))
+                job.OnResponseBody(data);
+            return default;
+        }
 
         public ValueTask DidWriteData(UrlSession session, UrlSessionDownloadTask task, long bytesWritten, long totalBytesWritten, long totalBytesExpectedToWrite) =>
             service._byTask.TryGetValue(task, out var job) ? job.OnProgressAsync(bytesWritten, totalBytesWritten, totalBytesExpectedToWrite) : default;
@@ -329,7 +378,7 @@ internal sealed class TransferService : IAsyncDisposable
         public ValueTask DidCompleteWithError(UrlSession session, UrlSessionTask task, UrlError? error)
         {
             if (service._byTask.TryGetValue(task, out var job))
-                job.OnCompleted(error);
+                job.OnCompleted(task, error);
             return default;
         }
     }

@@ -1,12 +1,13 @@
 using UrlLoading;
 
 // BackgroundApp start URL DESCRIPTION [--wait]   start a background download; exit at once (or wait for it)
+// BackgroundApp upload URL FILE DESCRIPTION     start a background upload of FILE; exit at once
 // BackgroundApp attach DESTINATION_FOLDER         re-create the session, take the missed events, exit after them
 // BackgroundApp launched DESTINATION_FOLDER       as attach, for a process started by urlsessiond
 // Every line it prints is an event the tests read.
 const string Identifier = "tests.background.downloads";
 var mode = args.ElementAtOrDefault(0);
-var recorder = new Recorder(args.ElementAtOrDefault(mode == "start" ? 99 : 1));
+var recorder = new Recorder(args.ElementAtOrDefault(mode is "start" or "upload" ? 99 : 1));
 var configuration = UrlSessionConfiguration.Background(Identifier);
 if (Environment.GetEnvironmentVariable("BACKGROUND_APP_LAUNCH_COMMAND") is { } launch)
     configuration.BackgroundLaunchCommand = launch;
@@ -35,6 +36,16 @@ switch (mode)
         Console.WriteLine($"started #{task.TaskIdentifier}");
         if (args.Contains("--wait"))
             await recorder.Completed.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        return 0;
+    }
+    case "upload":
+    {
+        var request = new UrlRequest(new Uri(args[1])) { HttpMethod = "POST" }.WithHeader("Content-Type", "application/octet-stream");
+        var task = session.UploadTask(request, args[2]);
+        task.TaskDescription = args[3];
+        task.Resume();
+        await session.FlushAsync();
+        Console.WriteLine($"started #{task.TaskIdentifier}");
         return 0;
     }
     case "attach" or "launched":
@@ -72,9 +83,13 @@ internal sealed partial class Recorder(string? destination)
         Console.WriteLine($"finished #{task.TaskIdentifier} {task.TaskDescription} {length} {(task.Response as HttpUrlResponse)?.StatusCode}");
     }
 
+    private void DidReceiveData(UrlSessionDataTask task, ReadOnlyMemory<byte> data) =>
+        Console.WriteLine($"data #{task.TaskIdentifier} {System.Text.Encoding.UTF8.GetString(data.Span)}");
+
     private void DidCompleteWithError(UrlSessionTask task, UrlError? error)
     {
-        Console.WriteLine($"complete #{task.TaskIdentifier} {(error is null ? "ok" : ((int)error.Code).ToString(System.Globalization.CultureInfo.InvariantCulture))}");
+        string status = task.Response is HttpUrlResponse { StatusCode: var code } && task is UrlSessionUploadTask ? $" {code}" : "";
+        Console.WriteLine($"complete #{task.TaskIdentifier} {(error is null ? "ok" : ((int)error.Code).ToString(System.Globalization.CultureInfo.InvariantCulture))}{status}");
         Completed.TrySetResult();
     }
 

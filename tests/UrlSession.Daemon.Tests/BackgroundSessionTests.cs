@@ -14,7 +14,23 @@ public sealed class BackgroundSessionTests
     private const string Identifier = "tests.background.downloads";
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static int Count(List<string> lines, string prefix) => lines.Count(l => l.StartsWith(prefix, StringComparison.Ordinal));
+    /// <summary>
+    /// The delegate's events in order, and what the app's main code printed beside them: the replay starts as soon as
+    /// the session exists, so "held" lines (from GetAllTasksAsync) may come before or between the events.
+    /// </summary>
+    private static (List<string> Held, List<string> Events) Split(IEnumerable<string> lines)
+    {
+        var all = lines.ToList();
+        bool IsMain(string l) => l.StartsWith("held ", StringComparison.Ordinal) || l.StartsWith("launch ", StringComparison.Ordinal);
+        return ([.. all.Where(IsMain)], [.. all.Where(l => !IsMain(l))]);
+    }
+
+    private static void AssertLines(IEnumerable<string> lines, string[] held, string[] events)
+    {
+        var (h, e) = Split(lines);
+        Assert.Equal(held, h);
+        Assert.Equal(events, e);
+    }
 
     [Fact]
     public async Task A_download_finishes_while_the_app_is_gone_and_is_delivered_once_when_it_returns()
@@ -35,7 +51,7 @@ public sealed class BackgroundSessionTests
         Assert.Equal(("BackgroundApp", Identifier, false), (session.App, session.Identifier, session.Connected));
 
         var (_, first) = await world.RunAppAsync("attach", world.Destination);
-        Assert.Equal(["held #1 nightly-build", $"finished #1 nightly-build {server.Content.Length} 200", "complete #1 ok", "events done"], first);
+        AssertLines(first, ["held #1 nightly-build"], [$"finished #1 nightly-build {server.Content.Length} 200", "complete #1 ok", "events done"]);
         Assert.Equal(server.Content, await File.ReadAllBytesAsync(Path.Combine(world.Destination, "1.bin"), Ct));
 
         // Delivered once: the next launch finds nothing, and the daemon kept no file behind.
@@ -44,6 +60,27 @@ public sealed class BackgroundSessionTests
         Assert.Empty(Directory.GetFiles(Path.Combine(world.StateFolder, "finished")));
         Assert.Empty(Directory.GetFiles(Path.Combine(world.StateFolder, "partial")));
         Assert.Equal(["GET"], server.Requests);
+    }
+
+    [Fact]
+    public async Task A_file_upload_is_sent_by_the_daemon_and_its_response_reaches_the_app_that_returns()
+    {
+        await using var server = await FileServer.StartAsync();
+        await using var world = new DaemonWorld();
+        await world.StartDaemonAsync();
+        string file = Path.Combine(world.Destination, "photo.raw");
+        var payload = System.Security.Cryptography.RandomNumberGenerator.GetBytes(3_000_000);
+        await File.WriteAllBytesAsync(file, payload, Ct);
+
+        Assert.Equal(["started #1"], (await world.RunAppAsync("upload", server.UploadUrl.AbsoluteUri, file, "holiday photos")).Lines);
+        await server.UploadReceived.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        server.UploadRelease.TrySetResult();
+        await world.UntilAsync(s => s.Any(x => x.PendingEvents == 1), "the upload's completion");
+
+        var (_, lines) = await world.RunAppAsync("attach", world.Destination);
+        string digest = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(payload));
+        AssertLines(lines, ["held #1 holiday photos"], [$"data #1 received {payload.Length} bytes, sha256 {digest}", "complete #1 ok 200", "events done"]);
+        Assert.Equal(["nothing held"], (await world.RunAppAsync("attach", world.Destination)).Lines);
     }
 
     [Fact]
@@ -72,7 +109,7 @@ public sealed class BackgroundSessionTests
 
         var (_, lines) = await world.RunAppAsync("attach", world.Destination);
         // The response the app sees is the one that ended the transfer: the 206 that continued it.
-        Assert.Equal(["held #1 survivor", $"finished #1 survivor {server.Content.Length} 206", "complete #1 ok", "events done"], lines);
+        AssertLines(lines, ["held #1 survivor"], [$"finished #1 survivor {server.Content.Length} 206", "complete #1 ok", "events done"]);
         Assert.Equal(server.Content, await File.ReadAllBytesAsync(Path.Combine(world.Destination, "1.bin"), Ct));
         // The restart continued from the checkpoint with a range request, not from zero.
         var requests = server.Requests.ToArray();
@@ -143,7 +180,7 @@ public sealed class BackgroundSessionTests
 
         await world.UntilAsync(s => s.All(x => x.PendingEvents == 0 && x.Tasks.Count == 0), "the launched app to take the events");
         var lines = File.ReadAllLines(output);
-        Assert.Equal(["held #1 wake-me", $"launch {Identifier}", "finished #1 wake-me 300000 200", "complete #1 ok", "events done"], lines);
+        AssertLines(lines, ["held #1 wake-me", $"launch {Identifier}"], ["finished #1 wake-me 300000 200", "complete #1 ok", "events done"]);
         Assert.Equal(server.Content, await File.ReadAllBytesAsync(Path.Combine(world.Destination, "1.bin"), Ct));
         Assert.Contains("launched 'exec dotnet", world.Log, StringComparison.Ordinal);
     }
@@ -167,7 +204,7 @@ public sealed class BackgroundSessionTests
         }
         await world.UntilAsync(s => s.Any(x => x.PendingEvents == 1), "the cancellation to be journaled");
         var (_, lines) = await world.RunAppAsync("attach", world.Destination);
-        Assert.Equal(["held #1 unwanted", "complete #1 -999", "events done"], lines);
+        AssertLines(lines, ["held #1 unwanted"], ["complete #1 -999", "events done"]);
     }
 
     [Fact]
@@ -253,12 +290,13 @@ public sealed class BackgroundSessionTests
             Assert.Contains("tests.rules", twice.Message, StringComparison.Ordinal);
             var url = new Uri("http://127.0.0.1:9/file");
 #pragma warning disable US1002, US1003 // the analyzers catch these at compile time; this proves the run-time guard behind them
-            Assert.Contains("download tasks only", Assert.Throws<InvalidOperationException>(() => session.DataTask(url)).Message, StringComparison.Ordinal);
+            Assert.Contains("download and file-upload", Assert.Throws<InvalidOperationException>(() => session.DataTask(url)).Message, StringComparison.Ordinal);
             Assert.Contains("completion handlers", Assert.Throws<InvalidOperationException>(() => session.DownloadTask(url, (_, _, _) => { })).Message, StringComparison.Ordinal);
             Assert.Contains("async", (await Assert.ThrowsAsync<InvalidOperationException>(() => session.DownloadAsync(url, Ct))).Message, StringComparison.Ordinal);
 #pragma warning restore US1002, US1003
             Assert.Contains("http and https", Assert.Throws<ArgumentException>(() => session.DownloadTask(new Uri("ftp://127.0.0.1/file"))).Message, StringComparison.Ordinal);
-            Assert.Contains("download tasks only", Assert.Throws<NotSupportedException>(() => session.UploadTask(new UrlRequest(url) { HttpMethod = "PUT" }, typeof(BackgroundSessionTests).Assembly.Location)).Message, StringComparison.Ordinal);
+            Assert.Contains("from a file only", Assert.Throws<InvalidOperationException>(() => session.UploadTask(new UrlRequest(url) { HttpMethod = "PUT" }, "data"u8.ToArray())).Message, StringComparison.Ordinal);
+            Assert.Equal(UrlErrorCode.FileDoesNotExist, Assert.Throws<UrlError>(() => session.UploadTask(new UrlRequest(url) { HttpMethod = "PUT" }, "/no/such/file")).Code);
             session.InvalidateAndCancel();
             await world.UntilAsync(s => s.All(x => !x.Connected), "the session to detach");
             // Invalidated, the identifier is free again in this process.

@@ -28,6 +28,13 @@ internal sealed class FileServer : IAsyncDisposable
 
     public Uri Url => new(new Uri(_app.Urls.First()), "/file.bin");
 
+    public Uri UploadUrl => new(new Uri(_app.Urls.First()), "/upload");
+
+    /// <summary>Uploads wait for this after reading the whole body, before answering.</summary>
+    public TaskCompletionSource UploadRelease { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public TaskCompletionSource UploadReceived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     private FileServer(int size, int stallAfter, int resets, int unavailable)
     {
         Content = RandomNumberGenerator.GetBytes(size);
@@ -38,6 +45,15 @@ internal sealed class FileServer : IAsyncDisposable
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         _app = builder.Build();
         var etag = new EntityTagHeaderValue("\"daemon-v1\"");
+        _app.MapPost("/upload", async (HttpContext http) =>
+        {
+            using var copy = new MemoryStream();
+            await http.Request.Body.CopyToAsync(copy, http.RequestAborted);
+            Requests.Enqueue($"POST {copy.Length}");
+            UploadReceived.TrySetResult();
+            await UploadRelease.Task.WaitAsync(http.RequestAborted);
+            return $"received {copy.Length} bytes, sha256 {Convert.ToHexString(SHA256.HashData(copy.ToArray()))}";
+        });
         _app.MapGet("/file.bin", async (HttpContext http) =>
         {
             string range = http.Request.Headers.Range.ToString();
@@ -79,6 +95,7 @@ internal sealed class FileServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Release.TrySetResult();
+        UploadRelease.TrySetResult();
         await _app.DisposeAsync();
     }
 }

@@ -22,7 +22,7 @@ internal sealed class BackgroundLink : IAsyncDisposable
     private readonly string _identifier;
     private readonly RpcConnection _rpc;
     private readonly Channel<EventMessage> _events = Channel.CreateUnbounded<EventMessage>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Dictionary<int, UrlSessionDownloadTask> _tasks = [];
+    private readonly Dictionary<int, UrlSessionTask> _tasks = [];
     private readonly HashSet<Task> _registrations = [];
     private readonly Task _reader;
     private readonly Task _pump;
@@ -73,7 +73,7 @@ internal sealed class BackgroundLink : IAsyncDisposable
     }
 
     /// <summary>Registers a task object (new or re-created) so its events find it.</summary>
-    public void Track(UrlSessionDownloadTask task)
+    public void Track(UrlSessionTask task)
     {
         lock (_tasks)
             _tasks[task.TaskIdentifier] = task;
@@ -93,9 +93,9 @@ internal sealed class BackgroundLink : IAsyncDisposable
     }
 
     /// <summary>Hands a new task to the daemon, which starts it.</summary>
-    public async Task CreateAsync(UrlSessionDownloadTask task, ResumeData? resumeData, CancellationToken cancellationToken)
+    public async Task CreateAsync(UrlSessionTask task, string kind, string? uploadFile, ResumeData? resumeData, CancellationToken cancellationToken)
     {
-        var registration = SendCreateAsync(task, resumeData, cancellationToken);
+        var registration = SendCreateAsync(task, kind, uploadFile, resumeData, cancellationToken);
         lock (_registrations)
             _registrations.Add(registration);
         try
@@ -116,11 +116,11 @@ internal sealed class BackgroundLink : IAsyncDisposable
             return Task.WhenAll([.. _registrations]).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    private Task SendCreateAsync(UrlSessionDownloadTask task, ResumeData? resumeData, CancellationToken cancellationToken)
+    private Task SendCreateAsync(UrlSessionTask task, string kind, string? uploadFile, ResumeData? resumeData, CancellationToken cancellationToken)
     {
         var request = task.OriginalRequest;
-        var info = new TaskInfo(task.TaskIdentifier, "download", new RequestInfo(request.Url.AbsoluteUri, request.HttpMethod, new Dictionary<string, string>(request.Headers)),
-            task.TaskDescription, "running", null, 0, -1, 0, 0, null);
+        var info = new TaskInfo(task.TaskIdentifier, kind, new RequestInfo(request.Url.AbsoluteUri, request.HttpMethod, new Dictionary<string, string>(request.Headers)),
+            task.TaskDescription, "running", uploadFile, 0, -1, 0, 0, null);
         string? resume = resumeData is null ? null : Convert.ToBase64String(resumeData.ToArray());
         return _rpc.InvokeAsync(BackgroundProtocol.CreateTask, new CreateTaskParams(_identifier, info, resume),
             ProtocolJson.Default.CreateTaskParams, ProtocolJson.Default.Empty, cancellationToken);
@@ -170,24 +170,29 @@ internal sealed class BackgroundLink : IAsyncDisposable
         bool delivered = false;
         await foreach (var message in _events.Reader.ReadAllAsync().ConfigureAwait(false))
         {
-            UrlSessionDownloadTask? task;
+            UrlSessionTask? task;
             lock (_tasks)
                 _tasks.TryGetValue(message.TaskIdentifier, out task);
             try
             {
                 switch (message.Kind)
                 {
-                    case EventKinds.Progress when task is not null:
-                        task.SetProgress(message.TotalBytesWritten, message.TotalBytesExpected);
+                    case EventKinds.Progress when task is UrlSessionDownloadTask download:
+                        download.SetProgress(message.TotalBytesWritten, message.TotalBytesExpected);
                         if (_session.Answers(UrlSessionCallbacks.DidWriteData))
-                            await _session.DidWriteDataAsync(task, message.BytesWritten, message.TotalBytesWritten, message.TotalBytesExpected).ConfigureAwait(false);
+                            await _session.DidWriteDataAsync(download, message.BytesWritten, message.TotalBytesWritten, message.TotalBytesExpected).ConfigureAwait(false);
                         break;
-                    case EventKinds.Finished when task is not null:
-                        task.Response = ToResponse(message.Response);
+                    case EventKinds.Progress when task is UrlSessionUploadTask upload:
+                        upload.SetSendProgress(message.TotalBytesWritten, message.TotalBytesExpected);
+                        if (_session.Answers(UrlSessionCallbacks.DidSendBodyData))
+                            await _session.DidSendBodyDataAsync(upload, message.BytesWritten, message.TotalBytesWritten, message.TotalBytesExpected).ConfigureAwait(false);
+                        break;
+                    case EventKinds.Finished when task is UrlSessionDownloadTask finished:
+                        finished.Response = ToResponse(message.Response);
                         try
                         {
                             if (_session.Answers(UrlSessionCallbacks.DidFinishDownloading) && message.Location is { } location)
-                                await _session.DidFinishDownloadingAsync(task, location).ConfigureAwait(false);
+                                await _session.DidFinishDownloadingAsync(finished, location).ConfigureAwait(false);
                         }
                         finally
                         {
@@ -202,6 +207,9 @@ internal sealed class BackgroundLink : IAsyncDisposable
                         var error = message.ErrorCode == 0 ? null : new UrlError((UrlErrorCode)message.ErrorCode, task.OriginalRequest.Url, message.ErrorMessage);
                         if (error is not null && message.ResumeData is { } resume)
                             error.ResumeData = ResumeData.FromBytes(Convert.FromBase64String(resume));
+                        // An upload's response body travels with its completion, so both are delivered together, once.
+                        if (message.Body is { Length: > 0 } body && task is UrlSessionDataTask data && _session.Answers(UrlSessionCallbacks.DidReceiveData))
+                            await _session.DidReceiveDataAsync(data, Convert.FromBase64String(body)).ConfigureAwait(false);
                         task.CompleteRemotely(error, message.Sequence);
                         await task.Completion.ConfigureAwait(false);
                         delivered = true;

@@ -97,7 +97,8 @@ internal sealed record EventMessage(
     ResponseInfo? Response,
     int ErrorCode,
     string? ErrorMessage,
-    string? ResumeData);
+    string? ResumeData,
+    string? Body = null);
 
 internal sealed record SessionInfo(string App, string Identifier, bool Connected, List<TaskInfo> Tasks, int PendingEvents);
 

@@ -95,8 +95,12 @@ public sealed class UrlSession : IAsyncDisposable
             {
                 _lastTaskIdentifier = Math.Max(_lastTaskIdentifier, info.TaskIdentifier);
                 var request = new UrlRequest(new Uri(info.Request.Url)) { HttpMethod = info.Request.Method, Headers = info.Request.Headers };
-                var task = new UrlSessionDownloadTask(this, info.TaskIdentifier, request, info.Description);
+                UrlSessionTask task = info.Kind == "upload"
+                    ? new UrlSessionUploadTask(this, info.TaskIdentifier, request, info.UploadFile ?? "", info.Description)
+                    : new UrlSessionDownloadTask(this, info.TaskIdentifier, request, info.Description);
                 task.SetProgress(info.BytesReceived, info.BytesExpected);
+                if (info.Kind == "upload")
+                    task.SetSendProgress(info.BytesSent, -1);
                 _tasks.Add(task);
                 tasks.Add(task);
             }
@@ -484,7 +488,7 @@ public sealed class UrlSession : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         if (ConfigurationSnapshot.IsBackground)
-            throw new InvalidOperationException("Background sessions run download tasks only (Apple also allows file uploads; this release does not yet); use a default or ephemeral session for data tasks (see US1003).");
+            throw new InvalidOperationException("Background sessions run only download and file-upload tasks; use a default or ephemeral session for data tasks (see US1003).");
         return Register(identifier => new UrlSessionDataTask(this, identifier, request, handler, awaiter));
     }
 
@@ -492,7 +496,8 @@ public sealed class UrlSession : IAsyncDisposable
         Action<byte[]?, UrlResponse?, UrlError?>? handler, TaskCompletionSource<(byte[] Data, UrlResponse Response)>? awaiter)
     {
         ArgumentNullException.ThrowIfNull(request);
-        RejectBackgroundTransfer();
+        if (ConfigurationSnapshot.IsBackground && file is null)
+            throw new InvalidOperationException("Background sessions upload from a file only: the app may be gone while the body is sent. Write the bytes to a file and use UploadTask(request, fromFile) (see US1003).");
         if (file is not null)
             UrlSessionUploadTask.ValidateFile(file, request.Url);
         return Register(identifier => new UrlSessionUploadTask(this, identifier, request, file, bytes, handler, awaiter));
@@ -549,12 +554,6 @@ public sealed class UrlSession : IAsyncDisposable
         var task = create(++_lastTaskIdentifier);
         _tasks.Add(task);
         return task;
-    }
-
-    private void RejectBackgroundTransfer()
-    {
-        if (ConfigurationSnapshot.IsBackground)
-            throw new NotSupportedException("Background sessions in this release run download tasks only; upload with a default or ephemeral session.");
     }
 
     private void RejectOnBackground(string what)

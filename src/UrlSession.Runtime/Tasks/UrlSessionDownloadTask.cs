@@ -28,9 +28,6 @@ public class UrlSessionDownloadTask : UrlSessionTask
     private long _expectedLength = -1;
     private volatile bool _produceResumeData;
     private ResumeData? _resumeData;
-    private readonly bool _reattached;
-    private readonly TaskCompletionSource<UrlError?>? _remoteDone;
-    private long _completionSequence;
 
     internal UrlSessionDownloadTask(UrlSession session, int identifier, UrlRequest request,
         Action<string?, UrlResponse?, UrlError?>? completionHandler,
@@ -39,19 +36,13 @@ public class UrlSessionDownloadTask : UrlSessionTask
     {
         _completionHandler = completionHandler;
         _awaiter = awaiter;
-        if (session.Background is { } link)
-        {
-            _remoteDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
-            link.Track(this);
-        }
     }
 
     /// <summary>A task of a background session that the daemon already runs, re-created when the session attaches again.</summary>
     internal UrlSessionDownloadTask(UrlSession session, int identifier, UrlRequest request, string? description)
         : this(session, identifier, request, null, null)
     {
-        _reattached = true;
-        TaskDescription = description;
+        MarkReattached(description);
     }
 
     /// <summary>
@@ -98,7 +89,13 @@ public class UrlSessionDownloadTask : UrlSessionTask
     {
         if (Session.Background is { } link)
         {
-            await RunInDaemonAsync(link, clock).ConfigureAwait(false);
+            clock.Pause();
+            var error = await RunInDaemonAsync(link, "download", null, _resumeFrom).ConfigureAwait(false);
+            if (error is not null)
+            {
+                _resumeData = error.ResumeData;
+                throw error;
+            }
             return;
         }
         try
@@ -123,38 +120,6 @@ public class UrlSessionDownloadTask : UrlSessionTask
                 DeleteFile();
             }
         }
-    }
-
-    /// <summary>
-    /// A background task: the daemon moves the bytes; this waits for its completion event. The file hand-over
-    /// (<c>DidFinishDownloading</c>) and progress arrive through the link's event pump before it.
-    /// </summary>
-    private async Task RunInDaemonAsync(BackgroundLink link, TransferClock clock)
-    {
-        clock.Pause();
-        if (!_reattached)
-            await link.CreateAsync(this, _resumeFrom, CancellationToken).ConfigureAwait(false);
-        UrlError? error;
-        using (CancellationToken.UnsafeRegister(static state =>
-        {
-            var (l, t) = ((BackgroundLink, UrlSessionTask))state!;
-            _ = l.CancelAsync(t);
-        }, (link, (UrlSessionTask)this)))
-        {
-            error = await _remoteDone!.Task.ConfigureAwait(false);
-        }
-        if (error is not null)
-        {
-            _resumeData = error.ResumeData;
-            throw error;
-        }
-    }
-
-    /// <summary>The daemon's completion event for this task arrived (<paramref name="sequence"/> is acknowledged once delivered).</summary>
-    internal void CompleteRemotely(UrlError? error, long sequence)
-    {
-        _completionSequence = sequence;
-        _remoteDone?.TrySetResult(error);
     }
 
     private async Task ReceiveFileAsync(TransferClock clock, MetricsRecorder metrics)
@@ -405,8 +370,6 @@ public class UrlSessionDownloadTask : UrlSessionTask
             return;
         }
         await Session.DidCompleteWithErrorAsync(this, error).ConfigureAwait(false);
-        if (_completionSequence > 0 && Session.Background is { } link)
-            await link.AckAsync(_completionSequence).ConfigureAwait(false);
     }
 
     private void DeleteFile()

@@ -43,6 +43,7 @@ public abstract class UrlSessionTask
         OriginalRequest = request;
         CurrentRequest = request;
         _countOfBytesExpectedToSend = request.HttpBody?.Length ?? 0;
+        session.Background?.Track(this);
     }
 
     /// <summary>The task's number, unique within its session, starting at 1.</summary>
@@ -196,11 +197,63 @@ public abstract class UrlSessionTask
 
     internal void AddBytesReceived(int count) => Interlocked.Add(ref _countOfBytesReceived, count);
 
+    private TaskCompletionSource<UrlError?>? _remoteDone;
+    private bool _reattached;
+    private long _completionSequence;
+
+    /// <summary>A task the daemon already runs, re-created when its background session attaches again.</summary>
+    private protected void MarkReattached(string? description)
+    {
+        _reattached = true;
+        TaskDescription = description;
+    }
+
+    /// <summary>
+    /// A background task: the daemon moves the bytes and this waits for its completion event. Progress, the file
+    /// hand-over and the response body arrive through the link's event pump before it. Returns the task's error.
+    /// </summary>
+    private protected async Task<UrlError?> RunInDaemonAsync(Background.BackgroundLink link, string kind, string? uploadFile, ResumeData? resumeData)
+    {
+        if (!_reattached)
+            await link.CreateAsync(this, kind, uploadFile, resumeData, CancellationToken).ConfigureAwait(false);
+        using (CancellationToken.UnsafeRegister(static state =>
+        {
+            var (l, t) = ((Background.BackgroundLink, UrlSessionTask))state!;
+            _ = l.CancelAsync(t);
+        }, (link, this)))
+        {
+            return await RemoteDone.Task.ConfigureAwait(false);
+        }
+    }
+
+    private TaskCompletionSource<UrlError?> RemoteDone
+    {
+        get
+        {
+            lock (_gate)
+                return _remoteDone ??= new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    /// <summary>The daemon's completion event for this task arrived (<paramref name="sequence"/> is acknowledged once delivered).</summary>
+    internal void CompleteRemotely(UrlError? error, long sequence)
+    {
+        Volatile.Write(ref _completionSequence, sequence);
+        RemoteDone.TrySetResult(error);
+    }
+
     /// <summary>Progress reported by the daemon for a background task.</summary>
     internal void SetProgress(long received, long expected)
     {
         Volatile.Write(ref _countOfBytesReceived, received);
         Volatile.Write(ref _countOfBytesExpectedToReceive, expected);
+    }
+
+    /// <summary>Upload progress reported by the daemon for a background task.</summary>
+    internal void SetSendProgress(long sent, long expected)
+    {
+        Volatile.Write(ref _countOfBytesSent, sent);
+        Volatile.Write(ref _countOfBytesExpectedToSend, expected);
     }
 
     internal void AddBytesSent(long count) => Interlocked.Add(ref _countOfBytesSent, count);
@@ -263,6 +316,9 @@ public abstract class UrlSessionTask
                 if (Session.Answers(UrlSessionCallbacks.DidFinishCollectingMetrics))
                     await Session.DidFinishCollectingMetricsAsync(this, metrics.Build(_firstResume)).ConfigureAwait(false);
                 await DeliverCompletionAsync(error).ConfigureAwait(false);
+                // A background task's completion is acknowledged only once delivered, so it is replayed after a crash.
+                if (Volatile.Read(ref _completionSequence) is > 0 and var sequence && Session.Background is { } link)
+                    await link.AckAsync(sequence).ConfigureAwait(false);
             }
         }
         catch (Exception e)

@@ -23,7 +23,27 @@ public class UrlSessionUploadTask : UrlSessionDataTask
     {
         _file = file;
         _bytes = bytes;
-        SetExpectedToSend(file is not null ? new FileInfo(file).Length : bytes?.Length ?? -1);
+        SetExpectedToSend(file is not null ? (File.Exists(file) ? new FileInfo(file).Length : -1) : bytes?.Length ?? -1);
+    }
+
+    /// <summary>A file upload of a background session that the daemon already runs, re-created when the session attaches again.</summary>
+    internal UrlSessionUploadTask(UrlSession session, int identifier, UrlRequest request, string file, string? description)
+        : this(session, identifier, request, file, null, null, null)
+    {
+        MarkReattached(description);
+    }
+
+    private protected override async Task TransferAsync(TransferClock clock, MetricsRecorder metrics)
+    {
+        if (Session.Background is { } link)
+        {
+            // The daemon sends the file; the response body comes with the completion event.
+            clock.Pause();
+            if (await RunInDaemonAsync(link, "upload", Path.GetFullPath(_file!), null).ConfigureAwait(false) is { } error)
+                throw error;
+            return;
+        }
+        await base.TransferAsync(clock, metrics).ConfigureAwait(false);
     }
 
     /// <summary>Checks an upload file before a task is created: a missing or unreadable file fails at the call, not later.</summary>
