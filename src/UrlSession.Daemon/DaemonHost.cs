@@ -302,6 +302,16 @@ internal sealed class DaemonHost : IAsyncDisposable
                     await delivery.Gate.WaitAsync();
                     try
                     {
+                        // First where each unfinished transfer stands (not journaled: only the latest matters), then what was missed.
+                        foreach (var task in _host._store.Tasks(key, state: "running"))
+                        {
+                            if (task.Info.BytesReceived > 0 || task.Info.BytesSent > 0)
+                            {
+                                long done = task.Info.Kind == "upload" ? task.Info.BytesSent : task.Info.BytesReceived;
+                                await _rpc.NotifyAsync(BackgroundProtocol.Event, new EventMessage(key.Identifier, 0, task.Info.TaskIdentifier, EventKinds.Progress,
+                                    0, done, task.Info.BytesExpected, null, null, 0, null, null), ProtocolJson.Default.EventMessage);
+                            }
+                        }
                         var pending = _host._store.PendingEvents(key, delivery.LastSent);
                         count = pending.Count;
                         foreach (var message in pending)

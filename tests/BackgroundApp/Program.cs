@@ -7,7 +7,7 @@ using UrlLoading;
 // Every line it prints is an event the tests read.
 const string Identifier = "tests.background.downloads";
 var mode = args.ElementAtOrDefault(0);
-var recorder = new Recorder(args.ElementAtOrDefault(mode is "start" or "upload" ? 99 : 1));
+var recorder = new Recorder(args.ElementAtOrDefault(mode is "start" or "upload" ? 99 : 1)) { PrintProgress = mode == "progress" };
 var configuration = UrlSessionConfiguration.Background(Identifier);
 if (Environment.GetEnvironmentVariable("BACKGROUND_APP_LAUNCH_COMMAND") is { } launch)
     configuration.BackgroundLaunchCommand = launch;
@@ -59,6 +59,10 @@ switch (mode)
         await recorder.EventsDone.Task.WaitAsync(TimeSpan.FromSeconds(60));
         UrlSessionBackgroundLaunch.Current?.CompletionHandler();
         return 0;
+    case "progress":
+        // Only where each transfer stands: the replay starts with a progress summary.
+        await recorder.FirstProgress.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        return 0;
     case "hold":
         Console.WriteLine("holding");
         await Task.Delay(TimeSpan.FromSeconds(60));
@@ -74,6 +78,18 @@ internal sealed partial class Recorder(string? destination)
     public TaskCompletionSource Completed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public TaskCompletionSource EventsDone { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public TaskCompletionSource FirstProgress { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public bool PrintProgress { get; init; }
+
+    private void DidWriteData(UrlSessionDownloadTask task, long bytesWritten, long totalBytesWritten, long totalBytesExpectedToWrite)
+    {
+        if (!PrintProgress)
+            return;
+        Console.WriteLine($"progress #{task.TaskIdentifier} {totalBytesWritten}/{totalBytesExpectedToWrite} ({task.CountOfBytesReceived})");
+        FirstProgress.TrySetResult();
+    }
 
     private void DidFinishDownloading(UrlSessionDownloadTask task, string location)
     {

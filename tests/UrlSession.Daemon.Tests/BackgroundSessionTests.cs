@@ -97,7 +97,7 @@ public sealed class BackgroundSessionTests
     [Fact]
     public async Task Killing_the_daemon_mid_transfer_loses_at_most_a_checkpoint_and_the_file_is_exact()
     {
-        await using var server = await FileServer.StartAsync(size: 8_000_000, stallAfter: 3_500_000);
+        await using var server = await FileServer.StartAsync(size: 8_000_000, stallAfter: 3_500_000, holdRanges: true);
         await using var world = new DaemonWorld();
         await world.StartDaemonAsync();
         Assert.Equal(0, (await world.RunAppAsync("start", server.Url.AbsoluteUri, "survivor")).Code);
@@ -105,6 +105,13 @@ public sealed class BackgroundSessionTests
 
         await world.KillDaemonAsync();
         await world.StartDaemonAsync();
+        // An app that comes back mid-transfer first learns where it stands (the checkpoint the restart continues from).
+        var (_, progress) = await world.RunAppAsync("progress");
+        var summary = Assert.Single(progress, l => l.StartsWith("progress #1 ", StringComparison.Ordinal));
+        long at = long.Parse(summary.Split(' ')[2].Split('/')[0], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(at, 3 * 1024 * 1024, 3_500_000);
+        Assert.EndsWith($"/{server.Content.Length} ({at})", summary, StringComparison.Ordinal);
+        server.RangeRelease.TrySetResult();
         await world.UntilAsync(s => s.Any(x => x.PendingEvents == 2), "the restarted daemon to finish");
 
         var (_, lines) = await world.RunAppAsync("attach", world.Destination);

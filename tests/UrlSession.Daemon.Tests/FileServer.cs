@@ -26,6 +26,9 @@ internal sealed class FileServer : IAsyncDisposable
 
     public TaskCompletionSource Stalled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>With holdRanges, range requests (resumptions) wait for this before they are answered.</summary>
+    public TaskCompletionSource RangeRelease { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public Uri Url => new(new Uri(_app.Urls.First()), "/file.bin");
 
     public Uri UploadUrl => new(new Uri(_app.Urls.First()), "/upload");
@@ -35,7 +38,7 @@ internal sealed class FileServer : IAsyncDisposable
 
     public TaskCompletionSource UploadReceived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private FileServer(int size, int stallAfter, int resets, int unavailable)
+    private FileServer(int size, int stallAfter, int resets, int unavailable, bool holdRanges)
     {
         Content = RandomNumberGenerator.GetBytes(size);
         _resets = resets;
@@ -70,6 +73,8 @@ internal sealed class FileServer : IAsyncDisposable
                 await http.Response.WriteAsync("busy, come back in a second");
                 return;
             }
+            if (range.Length > 0 && holdRanges)
+                await RangeRelease.Task.WaitAsync(http.RequestAborted);
             if (range.Length > 0 || stallAfter < 0)
             {
                 await Results.Bytes(Content, "application/octet-stream", enableRangeProcessing: true, entityTag: etag).ExecuteAsync(http);
@@ -85,9 +90,9 @@ internal sealed class FileServer : IAsyncDisposable
         });
     }
 
-    public static async Task<FileServer> StartAsync(int size = 6_000_000, int stallAfter = -1, int resets = 0, int unavailable = 0)
+    public static async Task<FileServer> StartAsync(int size = 6_000_000, int stallAfter = -1, int resets = 0, int unavailable = 0, bool holdRanges = false)
     {
-        var server = new FileServer(size, stallAfter, resets, unavailable);
+        var server = new FileServer(size, stallAfter, resets, unavailable, holdRanges);
         await server._app.StartAsync(TestContext.Current.CancellationToken);
         return server;
     }
@@ -95,6 +100,7 @@ internal sealed class FileServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Release.TrySetResult();
+        RangeRelease.TrySetResult();
         UploadRelease.TrySetResult();
         await _app.DisposeAsync();
     }

@@ -251,5 +251,4 @@ public sealed class DownloadTaskTests(TestServer server)
         var e = Assert.Throws<ArgumentException>(() => UrlSessionConfiguration.Default.DownloadDirectory = "relative/folder");
         Assert.Contains("DownloadDirectory", e.Message, StringComparison.Ordinal);
     }
-    }
 }
