@@ -127,6 +127,26 @@ public sealed class BackgroundSessionTests
     }
 
     [Fact]
+    public async Task An_open_session_reconnects_when_the_daemon_restarts_and_gets_its_events_once()
+    {
+        await using var server = await FileServer.StartAsync(size: 8_000_000, stallAfter: 3_500_000);
+        await using var world = new DaemonWorld();
+        await world.StartDaemonAsync();
+        using var app = world.StartApp("start", server.Url.AbsoluteUri, "steady", "--wait");
+        Assert.Equal("started #1", await app.StandardOutput.ReadLineAsync(Ct));
+        await world.UntilAsync(s => s.SelectMany(x => x.Tasks).Any(t => t.BytesReceived >= 3 * 1024 * 1024), "a checkpoint at 3 MiB");
+
+        await world.KillDaemonAsync();
+        await world.StartDaemonAsync();
+
+        string rest = await app.StandardOutput.ReadToEndAsync(Ct);
+        await app.WaitForExitAsync(Ct);
+        Assert.Equal([$"finished #1 steady {server.Content.Length} 206", "complete #1 ok"], rest.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.Equal(0, app.ExitCode);
+        await world.UntilAsync(s => s.All(x => x.Tasks.Count == 0 && x.PendingEvents == 0), "the delivered task to be forgotten");
+    }
+
+    [Fact]
     public async Task Transient_failures_are_retried_with_backoff_and_Retry_After_is_honoured()
     {
         await using var server = await FileServer.StartAsync(size: 500_000, resets: 2, unavailable: 1);

@@ -17,22 +17,26 @@ namespace UrlLoading.Background;
 internal sealed class BackgroundLink : IAsyncDisposable
 {
     private static readonly TimeSpan s_attachTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan s_longestReconnectDelay = TimeSpan.FromSeconds(5);
 
     private readonly UrlSession _session;
     private readonly string _identifier;
-    private readonly RpcConnection _rpc;
     private readonly Channel<EventMessage> _events = Channel.CreateUnbounded<EventMessage>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<int, UrlSessionTask> _tasks = [];
     private readonly HashSet<Task> _registrations = [];
-    private readonly Task _reader;
+    private readonly HashSet<long> _delivered = [];
+    private readonly CancellationTokenSource _disposed = new();
     private readonly Task _pump;
+    private RpcConnection _rpc;
+    private Task _reader;
+    private Task _maintainer = Task.CompletedTask;
 
-    private BackgroundLink(UrlSession session, string identifier, Stream stream)
+    private BackgroundLink(UrlSession session, string identifier, RpcConnection rpc)
     {
         _session = session;
         _identifier = identifier;
-        _rpc = new RpcConnection(stream, onRequest: null, onNotification: OnNotificationAsync);
-        _reader = _rpc.RunAsync();
+        _rpc = rpc;
+        _reader = rpc.RunAsync();
         _pump = Task.Run(PumpAsync);
     }
 
@@ -45,30 +49,80 @@ internal sealed class BackgroundLink : IAsyncDisposable
 
     private static async Task<(BackgroundLink, List<TaskInfo>)> AttachAsync(UrlSession session, string identifier, CancellationToken cancellationToken)
     {
-        var stream = await DaemonConnector.ConnectAsync(cancellationToken).ConfigureAwait(false);
-        var link = new BackgroundLink(session, identifier, stream);
+        BackgroundLink? link = null;
         try
         {
-            var hello = await link._rpc.InvokeAsync(BackgroundProtocol.Hello, new HelloParams(BackgroundProtocol.Version, BackgroundPaths.AppIdentity, Environment.ProcessId),
-                ProtocolJson.Default.HelloParams, ProtocolJson.Default.HelloResult, cancellationToken).ConfigureAwait(false);
-            if (hello.Protocol != BackgroundProtocol.Version)
-                throw new UrlError(UrlErrorCode.BackgroundSessionWasDisconnected, null, $"urlsessiond speaks protocol {hello.Protocol}, this runtime {BackgroundProtocol.Version}; update the daemon and the UrlSession package together.");
-            var configuration = session.ConfigurationSnapshot;
-            var settings = new SessionSettings(configuration.TimeoutIntervalForRequest.TotalSeconds, configuration.TimeoutIntervalForResource.TotalSeconds,
-                configuration.IsDiscretionary, configuration.SessionSendsLaunchEvents, configuration.BackgroundLaunchCommand, configuration.HttpMaximumConnectionsPerHost);
-            var attached = await link._rpc.InvokeAsync(BackgroundProtocol.Attach, new AttachParams(identifier, settings),
-                ProtocolJson.Default.AttachParams, ProtocolJson.Default.AttachResult, cancellationToken).ConfigureAwait(false);
-            return (link, attached.Tasks);
+            var stream = await DaemonConnector.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            // The handshake sends no notifications, so the callback never runs before the link exists.
+            var rpc = new RpcConnection(stream, onRequest: null, onNotification: (method, parameters) => link!.OnNotificationAsync(method, parameters));
+            link = new BackgroundLink(session, identifier, rpc);
+            var tasks = await link.HandshakeAsync(rpc, cancellationToken).ConfigureAwait(false);
+            link._maintainer = Task.Run(link.MaintainAsync);
+            return (link, tasks);
         }
         catch (RpcException e) when (e.Code == BackgroundProtocol.SessionInUse)
         {
-            await link.DisposeAsync().ConfigureAwait(false);
+            if (link is not null)
+                await link.DisposeAsync().ConfigureAwait(false);
             throw new UrlError(UrlErrorCode.BackgroundSessionInUseByAnotherProcess, null, e.Message);
         }
         catch (Exception e) when (e is RpcException or IOException)
         {
-            await link.DisposeAsync().ConfigureAwait(false);
+            if (link is not null)
+                await link.DisposeAsync().ConfigureAwait(false);
             throw new UrlError(UrlErrorCode.BackgroundSessionWasDisconnected, null, $"urlsessiond refused the session '{identifier}': {e.Message}", e);
+        }
+    }
+
+    /// <summary>hello, then attach: the daemon's tasks for this session.</summary>
+    private async Task<List<TaskInfo>> HandshakeAsync(RpcConnection rpc, CancellationToken cancellationToken)
+    {
+        var hello = await rpc.InvokeAsync(BackgroundProtocol.Hello, new HelloParams(BackgroundProtocol.Version, BackgroundPaths.AppIdentity, Environment.ProcessId),
+            ProtocolJson.Default.HelloParams, ProtocolJson.Default.HelloResult, cancellationToken).ConfigureAwait(false);
+        if (hello.Protocol != BackgroundProtocol.Version)
+            throw new UrlError(UrlErrorCode.BackgroundSessionWasDisconnected, null, $"urlsessiond speaks protocol {hello.Protocol}, this runtime {BackgroundProtocol.Version}; update the daemon and the UrlSession package together.");
+        var configuration = _session.ConfigurationSnapshot;
+        var settings = new SessionSettings(configuration.TimeoutIntervalForRequest.TotalSeconds, configuration.TimeoutIntervalForResource.TotalSeconds,
+            configuration.IsDiscretionary, configuration.SessionSendsLaunchEvents, configuration.BackgroundLaunchCommand, configuration.HttpMaximumConnectionsPerHost);
+        var attached = await rpc.InvokeAsync(BackgroundProtocol.Attach, new AttachParams(_identifier, settings),
+            ProtocolJson.Default.AttachParams, ProtocolJson.Default.AttachResult, cancellationToken).ConfigureAwait(false);
+        return attached.Tasks;
+    }
+
+    /// <summary>
+    /// When the daemon goes away (crash, restart, upgrade) while the session is open, connects again (starting it
+    /// when needed), attaches, and asks for the replay; events already delivered in this process are acknowledged
+    /// again instead of being delivered twice.
+    /// </summary>
+    private async Task MaintainAsync()
+    {
+        var token = _disposed.Token;
+        while (!token.IsCancellationRequested)
+        {
+            await _reader.ConfigureAwait(false);
+            var delay = TimeSpan.FromMilliseconds(100);
+            while (!token.IsCancellationRequested)
+            {
+                try
+                {
+                    var stream = await DaemonConnector.ConnectAsync(token).ConfigureAwait(false);
+                    var rpc = new RpcConnection(stream, onRequest: null, onNotification: OnNotificationAsync);
+                    var reader = rpc.RunAsync();
+                    await HandshakeAsync(rpc, token).ConfigureAwait(false);
+                    (_rpc, _reader) = (rpc, reader);
+                    await RequestReplayAsync().ConfigureAwait(false);
+                    break;
+                }
+                catch (Exception e) when (e is IOException or RpcException or UrlError or System.Net.Sockets.SocketException)
+                {
+                    await Task.Delay(delay, token).ConfigureAwait(false);
+                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, s_longestReconnectDelay.Ticks));
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
         }
     }
 
@@ -101,6 +155,11 @@ internal sealed class BackgroundLink : IAsyncDisposable
         try
         {
             await registration.ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            throw new UrlError(UrlErrorCode.BackgroundSessionWasDisconnected, task.OriginalRequest.Url,
+                "urlsessiond went away before it recorded the task; the session reconnects by itself, so create the task again.", e);
         }
         finally
         {
@@ -153,9 +212,18 @@ internal sealed class BackgroundLink : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _disposed.CancelAsync().ConfigureAwait(false);
         _events.Writer.TryComplete();
         await _rpc.DisposeAsync().ConfigureAwait(false);
         await _reader.ConfigureAwait(false);
+        try
+        {
+            await _maintainer.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Disposed while reconnecting.
+        }
     }
 
     private ValueTask OnNotificationAsync(string method, JsonElement parameters)
@@ -173,6 +241,12 @@ internal sealed class BackgroundLink : IAsyncDisposable
             UrlSessionTask? task;
             lock (_tasks)
                 _tasks.TryGetValue(message.TaskIdentifier, out task);
+            if (message.Sequence > 0 && !_delivered.Add(message.Sequence))
+            {
+                // Replayed after a reconnect, but this process already delivered it: only the acknowledgement was lost.
+                await AckAsync(message.Sequence).ConfigureAwait(false);
+                continue;
+            }
             try
             {
                 switch (message.Kind)
