@@ -74,6 +74,7 @@ internal sealed class DaemonHost : IAsyncDisposable
         using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context => context.Cancel = true);
         log.Write($"urlsessiond {Version} (protocol {BackgroundProtocol.Version}) pid {Environment.ProcessId} listening on {socketPath}, state in {stateFolder}");
         host.ResumeTransfers();
+        _ = host.WatchSocketAsync();
         await host.AcceptAsync();
         log.Write("urlsessiond stopping");
         return 0;
@@ -119,6 +120,28 @@ internal sealed class DaemonHost : IAsyncDisposable
         {
             if (_store.PendingCount(key) > 0)
                 MaybeLaunch(key, settings);
+        }
+    }
+
+    /// <summary>A daemon whose socket was deleted can never be reached again: it stops instead of running on unseen.</summary>
+    private async Task WatchSocketAsync()
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(2));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+            {
+                if (!File.Exists(_socketPath))
+                {
+                    _log.Write($"the socket {_socketPath} was removed; stopping");
+                    await _stop.CancelAsync();
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping anyway.
         }
     }
 

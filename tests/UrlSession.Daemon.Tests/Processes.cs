@@ -151,7 +151,28 @@ internal sealed class DaemonWorld : IAsyncDisposable
             await _daemon.WaitForExitAsync();
         }
         _daemon?.Dispose();
+        // An app may have started a daemon of this world on demand (after a kill, say): it goes too.
+        foreach (var process in Process.GetProcessesByName("dotnet"))
+        {
+            if (BelongsHere(process.Id))
+            {
+                process.Kill();
+                await process.WaitForExitAsync();
+            }
+        }
         Directory.Delete(_root, recursive: true);
+    }
+
+    private bool BelongsHere(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/environ").Contains(StateFolder, StringComparison.Ordinal);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     private static string ReadShared(string path)
