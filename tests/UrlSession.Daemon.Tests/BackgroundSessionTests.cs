@@ -206,6 +206,9 @@ public sealed class BackgroundSessionTests
         server.Release.TrySetResult();
 
         await world.UntilAsync(s => s.All(x => x.PendingEvents == 0 && x.Tasks.Count == 0), "the launched app to take the events");
+        // The launched app prints its last line after the last acknowledgement; wait (bounded) for it to get there.
+        for (int i = 0; i < 400 && !(File.Exists(output) && File.ReadAllText(output).Contains("events done", StringComparison.Ordinal)); i++)
+            await Task.Delay(25, Ct);
         var lines = File.ReadAllLines(output);
         AssertLines(lines, ["held #1 wake-me", $"launch {Identifier}"], ["finished #1 wake-me 300000 200", "complete #1 ok", "events done"]);
         Assert.Equal(server.Content, await File.ReadAllBytesAsync(Path.Combine(world.Destination, "1.bin"), Ct));
