@@ -73,6 +73,54 @@ public static class DiagnosticDescriptors
         "'{0}' cannot be a URLSession delegate: {1}",
         "Usage", DiagnosticSeverity.Warning);
 
+    /// <summary>US2101.</summary>
+    public static readonly DiagnosticDescriptor CompletionHandlerNotCalled = Create(
+        DiagnosticIds.CompletionHandlerNotCalled, "Completion handler not called on every path",
+        "'{0}' does not call '{1}' on every path, so the task waits forever (or until it times out); call it on every path, for example with {2}",
+        "Reliability", DiagnosticSeverity.Warning);
+
+    /// <summary>US2102.</summary>
+    public static readonly DiagnosticDescriptor CompletionHandlerCalledTwice = Create(
+        DiagnosticIds.CompletionHandlerCalledTwice, "Completion handler called more than once",
+        "'{0}' can be called a second time here; the session takes only the first answer, so return after calling it",
+        "Reliability", DiagnosticSeverity.Warning);
+
+    /// <summary>US3002.</summary>
+    public static readonly DiagnosticDescriptor TaskOnInvalidatedSession = Create(
+        DiagnosticIds.TaskOnInvalidatedSession, "Task created on an invalidated session",
+        "'{0}' was invalidated by {1} above, so {2} throws InvalidOperationException; create tasks before invalidating, or use a new UrlSession",
+        "Reliability", DiagnosticSeverity.Warning);
+
+    /// <summary>US4001.</summary>
+    public static readonly DiagnosticDescriptor ConfigurationChangedAfterSession = Create(
+        DiagnosticIds.ConfigurationChangedAfterSession, "Configuration changed after the session was created",
+        "The session created from '{0}' above keeps a copy of the configuration, so changing {1} now has no effect on it; set it before creating the session",
+        "Usage", DiagnosticSeverity.Warning);
+
+    /// <summary>US4002.</summary>
+    public static readonly DiagnosticDescriptor ReservedHeader = Create(
+        DiagnosticIds.ReservedHeader, "Header managed by the loading system set by hand",
+        "The '{0}' header is managed by the URL loading system and must not be set here; {1}",
+        "Usage", DiagnosticSeverity.Warning);
+
+    /// <summary>US5001.</summary>
+    public static readonly DiagnosticDescriptor ServerTrustAcceptedWithoutEvaluation = Create(
+        DiagnosticIds.ServerTrustAcceptedWithoutEvaluation, "Any server certificate accepted",
+        "{0} accepts every server certificate without evaluating it, so anyone on the network can impersonate the server; remove it and let the platform validate, or compare the certificate with a pinned one",
+        "Security", DiagnosticSeverity.Warning);
+
+    /// <summary>US6002.</summary>
+    public static readonly DiagnosticDescriptor DownloadStatusNotChecked = Create(
+        DiagnosticIds.DownloadStatusNotChecked, "Download saved without checking the HTTP status",
+        "The download is saved without looking at the response's status, so an error page (404, 500, ...) is kept as if it were the file; check ((HttpUrlResponse)task.Response).StatusCode first",
+        "Reliability", DiagnosticSeverity.Warning);
+
+    /// <summary>US7001.</summary>
+    public static readonly DiagnosticDescriptor BlockingWaitInCallback = Create(
+        DiagnosticIds.BlockingWaitInCallback, "Blocking wait in a delegate callback",
+        "{0} blocks inside '{1}': the session's callbacks run one at a time, so this transfer and every other callback of the session wait with it; make the method async and await instead",
+        "Performance", DiagnosticSeverity.Warning);
+
     /// <summary>The documentation page of a rule.</summary>
     /// <param name="id">The rule's ID.</param>
     /// <returns>The page's address.</returns>

@@ -1,6 +1,9 @@
 namespace UrlLoading.Analyzers;
 
-/// <summary>Every diagnostic ID the UrlSession analyzers report. Bands: US1xxx background sessions, US2xxx delegate contract, US3xxx task and session lifetime.</summary>
+/// <summary>
+/// Every diagnostic ID the UrlSession analyzers report. Bands: US1xxx background sessions, US2xxx delegate contract,
+/// US3xxx task and session lifetime, US4xxx configuration, US5xxx security, US6xxx responses, US7xxx performance.
+/// </summary>
 public static class DiagnosticIds
 {
     /// <summary>The same background session identifier is used by more than one session.</summary>
@@ -35,4 +38,28 @@ public static class DiagnosticIds
 
     /// <summary>A <c>[UrlSessionDelegate]</c> type the generator cannot implement (static class).</summary>
     public const string DelegateTypeNotSupported = "US2405";
+
+    /// <summary>A delegate method does not call its completion handler on every path.</summary>
+    public const string CompletionHandlerNotCalled = "US2101";
+
+    /// <summary>A delegate method calls its completion handler more than once on a path.</summary>
+    public const string CompletionHandlerCalledTwice = "US2102";
+
+    /// <summary>A task is created on a session after it was invalidated.</summary>
+    public const string TaskOnInvalidatedSession = "US3002";
+
+    /// <summary>A configuration is changed after a session was created from it.</summary>
+    public const string ConfigurationChangedAfterSession = "US4001";
+
+    /// <summary>A header the loading system manages is set by hand.</summary>
+    public const string ReservedHeader = "US4002";
+
+    /// <summary>Any server certificate is accepted.</summary>
+    public const string ServerTrustAcceptedWithoutEvaluation = "US5001";
+
+    /// <summary>A finished download is saved without looking at the HTTP status.</summary>
+    public const string DownloadStatusNotChecked = "US6002";
+
+    /// <summary>A delegate callback blocks its thread waiting for something.</summary>
+    public const string BlockingWaitInCallback = "US7001";
 }

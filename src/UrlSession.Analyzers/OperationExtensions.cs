@@ -1,6 +1,7 @@
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
+using UrlLoading.Roslyn;
 
 namespace UrlLoading.Analyzers;
 
@@ -23,6 +24,75 @@ internal static class OperationExtensions
     public static IOperation? Initializer(this ILocalReferenceOperation reference) =>
         reference.Root().DescendantsAndSelf().OfType<IVariableDeclaratorOperation>()
             .FirstOrDefault(d => SymbolEqualityComparer.Default.Equals(d.Symbol, reference.Local))?.Initializer?.Value.WithoutConversions();
+
+    /// <summary>How a method of a <c>[UrlSessionDelegate]</c> class answers a callback, or null when it answers none.</summary>
+    public static CallbackBinding? CallbackBinding(this IMethodSymbol method, KnownTypes types) =>
+        method.ContainingType is { } type && type.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, types.Attribute))
+            ? CallbackMatcher.Match(method, types)
+            : null;
+
+    /// <summary>True inside a lambda or local function of the body (code that runs at another time).</summary>
+    public static bool IsInsideFunction(this IOperation operation)
+    {
+        for (var parent = operation.Parent; parent is not null; parent = parent.Parent)
+        {
+            if (parent is IAnonymousFunctionOperation or ILocalFunctionOperation)
+                return true;
+        }
+        return false;
+    }
+
+    /// <summary>The symbol a simple reference names (local, parameter, field or property), or null.</summary>
+    public static ISymbol? ReferencedSymbol(this IOperation? operation) => operation?.WithoutConversions() switch
+    {
+        ILocalReferenceOperation local => local.Local,
+        IParameterReferenceOperation parameter => parameter.Parameter,
+        IFieldReferenceOperation field => field.Field,
+        IPropertyReferenceOperation { Arguments.Length: 0 } property => property.Property,
+        _ => null,
+    };
+
+    /// <summary>
+    /// True when <paramref name="earlier"/> runs before <paramref name="later"/> once, in straight order: the earlier one
+    /// comes first in the text, neither is in a lambda, and no loop holds both (a loop may run the later one first).
+    /// </summary>
+    public static bool RunsBefore(this IOperation earlier, IOperation later)
+    {
+        if (earlier.Syntax.SpanStart >= later.Syntax.SpanStart || earlier.IsInsideFunction() || later.IsInsideFunction())
+            return false;
+        for (var parent = later.Parent; parent is not null; parent = parent.Parent)
+        {
+            if (parent is ILoopOperation loop && loop.Syntax.Span.Contains(earlier.Syntax.Span))
+                return false;
+        }
+        // The earlier one must run whenever the later one does: not in a branch (if, ?:, switch case, catch) the later one is outside of.
+        for (IOperation node = earlier; node.Parent is { } parent; node = parent)
+        {
+            bool branch = parent switch
+            {
+                IConditionalOperation conditional => node != conditional.Condition,
+                ISwitchCaseOperation or ICatchClauseOperation => true,
+                IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr } binary => node == binary.RightOperand,
+                ICoalesceOperation coalesce => node == coalesce.WhenNull,
+                _ => false,
+            };
+            if (branch && !node.Syntax.Span.Contains(later.Syntax.Span))
+                return false;
+        }
+        return true;
+    }
+
+    /// <summary>True when the body assigns a new value to <paramref name="symbol"/> between the two operations.</summary>
+    public static bool IsReassignedBetween(this ISymbol symbol, IOperation from, IOperation to)
+    {
+        foreach (var assignment in from.Root().Descendants().OfType<IAssignmentOperation>())
+        {
+            int at = assignment.Syntax.SpanStart;
+            if (at > from.Syntax.SpanStart && at < to.Syntax.SpanStart && SymbolEqualityComparer.Default.Equals(assignment.Target.ReferencedSymbol(), symbol))
+                return true;
+        }
+        return false;
+    }
 
     public static IOperation WithoutConversions(this IOperation operation)
     {

@@ -96,9 +96,11 @@ public sealed class ConfigurationTests(TestServer server)
         var configuration = UrlSessionConfiguration.Ephemeral;
         configuration.HttpAdditionalHeaders["X-Config"] = "at-creation";
         await using var session = new UrlSession(configuration);
+#pragma warning disable US4001 // the point of this test: the changes US4001 reports really have no effect
         configuration.HttpAdditionalHeaders["X-Config"] = "changed-later";
         configuration.HttpAdditionalHeaders["X-Added-Later"] = "yes";
         configuration.HttpShouldSetCookies = false;
+#pragma warning restore US4001
 
         var (body, _) = await session.DataAsync(server.Url("/echo-headers"), TestContext.Current.CancellationToken);
         string headers = System.Text.Encoding.UTF8.GetString(body);

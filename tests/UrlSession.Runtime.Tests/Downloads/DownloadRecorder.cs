@@ -14,6 +14,8 @@ public sealed partial class DownloadRecorder
 
     public string? MoveTo { get; set; }
 
+    public int StatusCode { get; private set; }
+
     public TaskCompletionSource<UrlError?> Completed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private void DidWriteData(UrlSessionDownloadTask task, long bytesWritten, long totalBytesWritten, long totalBytesExpectedToWrite)
@@ -28,6 +30,7 @@ public sealed partial class DownloadRecorder
         Events.Add("finish");
         Location = location;
         BytesAtLocation = File.ReadAllBytes(location);
+        StatusCode = (task.Response as HttpUrlResponse)?.StatusCode ?? 0;
         if (MoveTo is not null)
             File.Move(location, MoveTo);
     }

@@ -1,0 +1,59 @@
+using ChangedVerify = UrlLoading.Analyzers.Tests.Verifier<UrlLoading.Analyzers.Configuration.ConfigurationChangedAfterSessionAnalyzer>;
+using HeaderVerify = UrlLoading.Analyzers.Tests.Verifier<UrlLoading.Analyzers.Configuration.ReservedHeaderAnalyzer>;
+
+namespace UrlLoading.Analyzers.Tests.Configuration;
+
+public sealed class ConfigurationAnalyzerTests
+{
+    private static string Code(string body) => $$"""
+        using System;
+        using UrlLoading;
+
+        static class Setup
+        {
+            static UrlSessionConfiguration s_shared = UrlSessionConfiguration.Default;
+            static void Run(bool flag)
+            {
+        {{body}}
+            }
+        }
+        """;
+
+    [Theory]
+    [InlineData("var configuration = UrlSessionConfiguration.Default; var session = new UrlSession(configuration); {|#0:configuration.TimeoutIntervalForRequest = TimeSpan.FromSeconds(5)|};", "configuration", "TimeoutIntervalForRequest")]
+    [InlineData("var configuration = UrlSessionConfiguration.Default; var session = new UrlSession(configuration); {|#0:configuration.HttpAdditionalHeaders[\"X-Api\"] = \"1\"|};", "configuration", "HttpAdditionalHeaders")]
+    [InlineData("var configuration = UrlSessionConfiguration.Default; var session = new UrlSession(configuration); {|#0:configuration.HttpAdditionalHeaders.Add(\"X-Api\", \"1\")|};", "configuration", "HttpAdditionalHeaders")]
+    [InlineData("var session = new UrlSession(s_shared); {|#0:s_shared.HttpMaximumConnectionsPerHost = 2|};", "s_shared", "HttpMaximumConnectionsPerHost")]
+    public Task A_change_after_the_session_was_created_is_reported(string body, string name, string property) =>
+        ChangedVerify.AnalyzeAsync(Code(body), ChangedVerify.Diagnostic("US4001").WithLocation(0).WithArguments(name, property));
+
+    [Theory]
+    [InlineData("var configuration = UrlSessionConfiguration.Default; configuration.TimeoutIntervalForRequest = TimeSpan.FromSeconds(5); var session = new UrlSession(configuration);")]
+    [InlineData("var configuration = UrlSessionConfiguration.Default; var first = new UrlSession(configuration); configuration.HttpMaximumConnectionsPerHost = 2; var second = new UrlSession(configuration);")]
+    [InlineData("var configuration = UrlSessionConfiguration.Default; var first = new UrlSession(configuration); configuration = UrlSessionConfiguration.Ephemeral; configuration.HttpMaximumConnectionsPerHost = 2;")]
+    [InlineData("var configuration = UrlSessionConfiguration.Default; if (flag) { var session = new UrlSession(configuration); } else { configuration.HttpMaximumConnectionsPerHost = 2; }")]
+    [InlineData("var configuration = UrlSessionConfiguration.Default; for (int i = 0; i < 2; i++) { var session = new UrlSession(configuration); configuration.HttpMaximumConnectionsPerHost = 2; }")]
+    public Task Changes_that_reach_a_session_are_not_reported(string body) => ChangedVerify.AnalyzeAsync(Code(body));
+
+    [Theory]
+    [InlineData("UrlSessionConfiguration.Default.HttpAdditionalHeaders[{|#0:\"Authorization\"|}] = \"Bearer x\";", "Authorization")]
+    [InlineData("UrlSessionConfiguration.Default.HttpAdditionalHeaders.Add({|#0:\"Host\"|}, \"example.com\");", "Host")]
+    [InlineData("var request = new UrlRequest(new Uri(\"https://example.com\")).WithHeader({|#0:\"Content-Length\"|}, \"10\");", "Content-Length")]
+    [InlineData("var request = new UrlRequest(new Uri(\"https://example.com\")).WithHeader({|#0:\"connection\"|}, \"close\");", "connection")]
+    public Task A_header_the_loading_system_manages_is_reported_on_its_name(string body, string header) =>
+        HeaderVerify.AnalyzeAsync(Code(body), HeaderVerify.Diagnostic("US4002").WithLocation(0).WithArguments(header, Reason(header)));
+
+    [Theory]
+    [InlineData("var request = new UrlRequest(new Uri(\"https://example.com\")).WithHeader(\"Authorization\", \"Bearer x\");")]
+    [InlineData("UrlSessionConfiguration.Default.HttpAdditionalHeaders[\"X-Api-Key\"] = \"1\";")]
+    [InlineData("var name = Environment.GetEnvironmentVariable(\"H\") ?? \"X\"; UrlSessionConfiguration.Default.HttpAdditionalHeaders[name] = \"1\";")]
+    public Task Ordinary_headers_and_a_per_request_Authorization_are_not_reported(string body) => HeaderVerify.AnalyzeAsync(Code(body));
+
+    private static string Reason(string header) => header.ToUpperInvariant() switch
+    {
+        "AUTHORIZATION" => "a session-wide Authorization header is sent to every host, including after redirects; answer DidReceiveChallenge, store a credential in UrlCredentialStorage, or set it on the one request that needs it",
+        "HOST" => "it comes from the request's URL",
+        "CONTENT-LENGTH" => "it comes from the body (HttpBody, the upload file or stream)",
+        _ => "the session manages its connections (see HttpMaximumConnectionsPerHost)",
+    };
+}

@@ -1,0 +1,32 @@
+using Verify = UrlLoading.Analyzers.Tests.Verifier<UrlLoading.Analyzers.Responses.DownloadStatusNotCheckedAnalyzer>;
+
+namespace UrlLoading.Analyzers.Tests.Responses;
+
+public sealed class DownloadStatusNotCheckedAnalyzerTests
+{
+    private static string Delegate(string members) => $$"""
+        using System;
+        using System.IO;
+        using UrlLoading;
+
+        [UrlSessionDelegate]
+        partial class Saver
+        {
+            private static void Keep(UrlResponse? response) { }
+        {{members}}
+        }
+        """;
+
+    [Theory]
+    [InlineData("void DidFinishDownloading(UrlSessionDownloadTask task, string location) => {|#0:File.Move(location, \"/data/report.pdf\", overwrite: true)|};")]
+    [InlineData("void DidFinishDownloading(string location) { {|#0:File.Copy(location, \"/data/report.pdf\", overwrite: true)|}; }")]
+    public Task Saving_without_a_look_at_the_status_is_reported_on_the_save(string method) =>
+        Verify.AnalyzeAsync(Delegate(method), Verify.Diagnostic("US6002").WithLocation(0));
+
+    [Theory]
+    [InlineData("void DidFinishDownloading(UrlSessionDownloadTask task, string location) { if (task.Response is HttpUrlResponse { StatusCode: 200 }) File.Move(location, \"/data/report.pdf\", overwrite: true); }")]
+    [InlineData("void DidFinishDownloading(UrlSessionDownloadTask task, string location) { if (((HttpUrlResponse)task.Response!).StatusCode >= 400) return; File.Move(location, \"/data/report.pdf\", overwrite: true); }")]
+    [InlineData("void DidFinishDownloading(UrlSessionDownloadTask task, string location) { Keep(task.Response); File.Move(location, \"/data/report.pdf\", overwrite: true); }")]
+    [InlineData("void DidFinishDownloading(string location) { using var stream = File.OpenRead(location); }")]
+    public Task A_checked_status_or_a_file_that_is_only_read_is_not_reported(string method) => Verify.AnalyzeAsync(Delegate(method));
+}

@@ -1,0 +1,39 @@
+using Verify = UrlLoading.Analyzers.Tests.Verifier<UrlLoading.Analyzers.Security.ServerTrustAcceptedAnalyzer>;
+
+namespace UrlLoading.Analyzers.Tests.Security;
+
+public sealed class ServerTrustAcceptedAnalyzerTests
+{
+    private static string Code(string body) => $$"""
+        using System;
+        using System.Net.Http;
+        using System.Net.Security;
+        using System.Security.Cryptography.X509Certificates;
+
+        static class Insecure
+        {
+            static UrlLoading.UrlSession? s_unused;
+            const string Pinned = "AB12";
+            static void Run()
+            {
+        {{body}}
+            }
+        }
+        """;
+
+    [Theory]
+    [InlineData("var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = {|#0:(_, _, _, _) => true|} };", "This certificate validation callback")]
+    [InlineData("var handler = new HttpClientHandler(); handler.ServerCertificateCustomValidationCallback = {|#0:(message, certificate, chain, errors) => { return true; }|};", "This certificate validation callback")]
+    [InlineData("var handler = new SocketsHttpHandler(); handler.SslOptions.RemoteCertificateValidationCallback = {|#0:(sender, certificate, chain, errors) => true|};", "This certificate validation callback")]
+    [InlineData("var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = {|#0:HttpClientHandler.DangerousAcceptAnyServerCertificateValidator|} };", "'HttpClientHandler.DangerousAcceptAnyServerCertificateValidator'")]
+    [InlineData("var stream = new SslStream(System.IO.Stream.Null, false, {|#0:(sender, certificate, chain, errors) => true|});", "This certificate validation callback")]
+    public Task A_callback_that_accepts_every_certificate_is_reported(string body, string what) =>
+        Verify.AnalyzeAsync(Code(body), Verify.Diagnostic("US5001").WithLocation(0).WithArguments(what));
+
+    [Theory]
+    [InlineData("var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, certificate, _, errors) => errors == SslPolicyErrors.None || certificate?.GetCertHashString() == Pinned };")]
+    [InlineData("var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, errors) => errors == SslPolicyErrors.None };")]
+    [InlineData("var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, certificate, _, _) => { if (certificate is null) return false; return true; } };")]
+    [InlineData("var handler = new HttpClientHandler();")]
+    public Task A_callback_that_looks_at_the_certificate_is_not_reported(string body) => Verify.AnalyzeAsync(Code(body));
+}
