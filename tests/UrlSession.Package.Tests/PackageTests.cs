@@ -59,7 +59,7 @@ public sealed class PackageTests(PackedPackage package)
     }
 
     [Fact]
-    public async Task A_consumer_that_misuses_the_API_gets_the_diagnostics_in_its_build_output()
+    public async Task A_consumer_that_misuses_the_API_gets_every_rule_in_its_build_output()
     {
         string dir = package.CreateConsumer("MustWarn", """
             using UrlLoading;
@@ -68,25 +68,81 @@ public sealed class PackageTests(PackedPackage package)
             var downloads = UrlSessionConfiguration.Background("com.example.transfers");
             UrlSession.Shared.DataTask(new Uri("http://127.0.0.1/"));
             var perRun = UrlSessionConfiguration.Background(Guid.NewGuid().ToString());
+            var background = new UrlSession(uploads, new Downloads());
+            background.DataTask(new Uri("http://127.0.0.1/")).Resume();
+            await background.DownloadAsync(new Uri("http://127.0.0.1/"));
+            var configuration = UrlSessionConfiguration.Default;
+            var session = new UrlSession(configuration);
+            configuration.HttpAdditionalHeaders["Host"] = "example.com";
+            session.InvalidateAndCancel();
+            session.DataTask(new Uri("http://127.0.0.1/")).Resume();
+            var insecure = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true };
 
             [UrlSessionDelegate]
             class NotPartial { }
+
+            class Outer
+            {
+                [UrlSessionDelegate]
+                partial class Inner { }
+            }
 
             [UrlSessionDelegate]
             partial class WrongSignature
             {
                 void DidReceiveData(UrlSessionDataTask task, byte[] data) { }
             }
+
+            [UrlSessionDelegate]
+            partial class Twice
+            {
+                void DidCompleteWithError(UrlSessionTask task, UrlError? error) { }
+                void DidCompleteWithError(UrlError? error) { }
+            }
+
+            [UrlSessionDelegate]
+            static partial class Helpers { }
+
+            [UrlSessionDelegate]
+            partial class Downloads
+            {
+                void DidFinishDownloading(UrlSessionDownloadTask task, string location) { }
+            }
+
+            [UrlSessionDelegate]
+            partial class Careless
+            {
+                void DidFinishDownloading(UrlSessionDownloadTask task, string location) => File.Move(location, "/tmp/report.pdf", overwrite: true);
+                void DidReceiveResponse(UrlResponse response, Action<ResponseDisposition> completionHandler)
+                {
+                    completionHandler(ResponseDisposition.Allow);
+                    completionHandler(ResponseDisposition.Cancel);
+                }
+                void WillPerformHttpRedirection(HttpUrlResponse response, UrlRequest newRequest, Action<UrlRequest?> completionHandler) { }
+                void DidReceiveData(ReadOnlyMemory<byte> data) => Thread.Sleep(1);
+            }
             """);
         var (code, output) = await package.DotnetAsync(dir, "build --no-incremental");
-        Assert.True(code == 0, output);
+        // US1002 and US1003 are errors: the build fails, and reports every other rule beside them.
+        Assert.True(code != 0, output);
+        foreach (var (id, severity) in ReleasedRules())
+            Assert.True(output.Contains($"{severity.ToLowerInvariant()} {id}:", StringComparison.Ordinal), $"{id} ({severity}) missing from the build output:\n{output}");
         Assert.True(output.Contains("Program.cs(3,50): warning US1001", StringComparison.Ordinal), output);
         Assert.True(output.Contains("Program.cs(4,52): warning US1001", StringComparison.Ordinal), output);
-        Assert.True(output.Contains("warning US2401", StringComparison.Ordinal), output);
-        Assert.True(output.Contains("warning US2403", StringComparison.Ordinal), output);
         Assert.True(output.Contains("Program.cs(5,1): warning US3001", StringComparison.Ordinal), output);
         Assert.True(output.Contains("Program.cs(6,49): warning US1004", StringComparison.Ordinal), output);
+        Assert.True(output.Contains("Program.cs(8,1): error US1003", StringComparison.Ordinal), output);
+        Assert.True(output.Contains("Program.cs(12,37): warning US4002", StringComparison.Ordinal), output);
+        Assert.True(output.Contains("Program.cs(14,1): warning US3002", StringComparison.Ordinal), output);
+        Assert.True(output.Contains("Program.cs(15,84): warning US5001", StringComparison.Ordinal), output);
     }
+
+    /// <summary>Every rule the analyzers release, with its default severity, from AnalyzerReleases.Unshipped.md.</summary>
+    private static IEnumerable<(string Id, string Severity)> ReleasedRules() =>
+        File.ReadLines(Path.Combine(PackedPackage.RepositoryRoot, "src", "UrlSession.Analyzers", "AnalyzerReleases.Unshipped.md"))
+            .Where(line => line.StartsWith("US", StringComparison.Ordinal))
+            .Select(line => line.Split('|', StringSplitOptions.TrimEntries))
+            .Select(parts => (parts[0], parts[2]));
 
     [Fact]
     public async Task Severity_is_configurable_in_editorconfig()
