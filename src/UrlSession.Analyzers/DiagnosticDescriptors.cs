@@ -121,6 +121,54 @@ public static class DiagnosticDescriptors
         "{0} blocks inside '{1}': the session's callbacks run one at a time, so this transfer and every other callback of the session wait with it; make the method async and await instead",
         "Performance", DiagnosticSeverity.Warning);
 
+    /// <summary>US1005.</summary>
+    public static readonly DiagnosticDescriptor BackgroundLaunchNotCompleted = Create(
+        DiagnosticIds.BackgroundLaunchNotCompleted, "Background launch not completed",
+        "{0}, but nothing calls UrlSessionBackgroundLaunch.Current.CompletionHandler; call it from DidFinishEventsForBackgroundSession once the events are handled",
+        "Reliability", DiagnosticSeverity.Warning, WellKnownDiagnosticTags.CompilationEnd);
+
+    /// <summary>US2103.</summary>
+    public static readonly DiagnosticDescriptor ChallengeFallbackCancels = Create(
+        DiagnosticIds.ChallengeFallbackCancels, "Challenge handler cancels the methods it does not handle",
+        "'{0}' handles some authentication methods and cancels the others, so client-certificate, NTLM, Negotiate, proxy and server-trust challenges fail; answer PerformDefaultHandling for methods you do not handle",
+        "Reliability", DiagnosticSeverity.Warning);
+
+    /// <summary>US2301.</summary>
+    public static readonly DiagnosticDescriptor StreamedUploadWithoutBodyStream = Create(
+        DiagnosticIds.StreamedUploadWithoutBodyStream, "Streamed upload without NeedNewBodyStream",
+        "The delegate of '{0}' has no NeedNewBodyStream callback, so this streamed upload throws when it is created; add NeedNewBodyStream to the delegate, or upload from bytes or a file",
+        "Reliability", DiagnosticSeverity.Warning);
+
+    /// <summary>US3003.</summary>
+    public static readonly DiagnosticDescriptor SessionNeverInvalidated = Create(
+        DiagnosticIds.SessionNeverInvalidated, "Session with a delegate never invalidated",
+        "'{0}' keeps its delegate, itself and its connections alive until it is invalidated, and this method neither invalidates it nor hands it on; use 'await using', or call FinishTasksAndInvalidate when done",
+        "Reliability", DiagnosticSeverity.Warning);
+
+    /// <summary>US3004.</summary>
+    public static readonly DiagnosticDescriptor SessionPerIteration = Create(
+        DiagnosticIds.SessionPerIteration, "New session for every iteration",
+        "A new {0} is created on every iteration: each has its own connection pool, so no connection is reused and sockets pile up; create one outside the loop and reuse it",
+        "Performance", DiagnosticSeverity.Warning);
+
+    /// <summary>US3005.</summary>
+    public static readonly DiagnosticDescriptor ResumeAfterCompletion = Create(
+        DiagnosticIds.ResumeAfterCompletion, "Completed task resumed to retry it",
+        "'{0}' has completed, so Resume() does nothing and the retry never happens; create a new task (for a download, DownloadTask(error.ResumeData) continues it)",
+        "Reliability", DiagnosticSeverity.Warning);
+
+    /// <summary>US6001.</summary>
+    public static readonly DiagnosticDescriptor ResponseStatusIgnored = Create(
+        DiagnosticIds.ResponseStatusIgnored, "Response of a load never looked at",
+        "The response of {0} is never looked at: HTTP errors are not exceptions, so a 404 or 500 body is used as if the request had succeeded; check ((HttpUrlResponse)response).StatusCode",
+        "Reliability", DiagnosticSeverity.Info);
+
+    /// <summary>US7002.</summary>
+    public static readonly DiagnosticDescriptor LargeDownloadBuffered = Create(
+        DiagnosticIds.LargeDownloadBuffered, "Large file loaded into memory",
+        "'{0}' looks like a large file, and {1} holds the whole body in memory; use DownloadTask or DownloadAsync, which stream it to a file",
+        "Performance", DiagnosticSeverity.Info);
+
     /// <summary>The documentation page of a rule.</summary>
     /// <param name="id">The rule's ID.</param>
     /// <returns>The page's address.</returns>

@@ -62,4 +62,28 @@ public static class DiagnosticIds
 
     /// <summary>A delegate callback blocks its thread waiting for something.</summary>
     public const string BlockingWaitInCallback = "US7001";
+
+    /// <summary>A challenge handler cancels the authentication methods it does not handle.</summary>
+    public const string ChallengeFallbackCancels = "US2103";
+
+    /// <summary>A streamed upload on a session whose delegate has no <c>NeedNewBodyStream</c>.</summary>
+    public const string StreamedUploadWithoutBodyStream = "US2301";
+
+    /// <summary>A session with a delegate is never invalidated.</summary>
+    public const string SessionNeverInvalidated = "US3003";
+
+    /// <summary>A new session (or HttpClient) is created for every iteration of a loop.</summary>
+    public const string SessionPerIteration = "US3004";
+
+    /// <summary>A completed task is resumed again, as if to retry it.</summary>
+    public const string ResumeAfterCompletion = "US3005";
+
+    /// <summary>The response of a load is never looked at.</summary>
+    public const string ResponseStatusIgnored = "US6001";
+
+    /// <summary>A large file is loaded into memory by a data task.</summary>
+    public const string LargeDownloadBuffered = "US7002";
+
+    /// <summary>A background launch is not completed.</summary>
+    public const string BackgroundLaunchNotCompleted = "US1005";
 }

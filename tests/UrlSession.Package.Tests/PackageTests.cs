@@ -77,6 +77,11 @@ public sealed class PackageTests(PackedPackage package)
             session.InvalidateAndCancel();
             session.DataTask(new Uri("http://127.0.0.1/")).Resume();
             var insecure = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true };
+            foreach (var url in new[] { new Uri("http://127.0.0.1/a") }) { var perUrl = new HttpClient(); }
+            var (image, _) = await session.DataAsync(new Uri("http://127.0.0.1/image.iso"));
+            var uploader = new UrlSession(UrlSessionConfiguration.Default, new Careless());
+            uploader.UploadTask(new UrlRequest(new Uri("http://127.0.0.1/")) { HttpMethod = "POST" }).Resume();
+            configuration.BackgroundLaunchCommand = "/bin/true";
 
             [UrlSessionDelegate]
             class NotPartial { }
@@ -120,13 +125,24 @@ public sealed class PackageTests(PackedPackage package)
                 }
                 void WillPerformHttpRedirection(HttpUrlResponse response, UrlRequest newRequest, Action<UrlRequest?> completionHandler) { }
                 void DidReceiveData(ReadOnlyMemory<byte> data) => Thread.Sleep(1);
+                (AuthChallengeDisposition, UrlCredential?) DidReceiveChallenge(UrlSessionTask task, UrlAuthenticationChallenge challenge) =>
+                    challenge.ProtectionSpace.AuthenticationMethod == UrlProtectionSpace.AuthenticationMethodHttpBasic
+                        ? (AuthChallengeDisposition.UseCredential, new UrlCredential("ada", "lovelace"))
+                        : (AuthChallengeDisposition.CancelAuthenticationChallenge, null);
+                void DidCompleteWithError(UrlSessionTask task, UrlError? error) => task.Resume();
             }
             """);
+        // Information rules do not show in build output; this consumer raises them to warnings.
+        File.WriteAllText(Path.Combine(dir, ".editorconfig"), "root = true\n[*.cs]\n"
+            + string.Concat(ReleasedRules().Where(r => r.Severity == "Info").Select(r => $"dotnet_diagnostic.{r.Id}.severity = warning\n")));
         var (code, output) = await package.DotnetAsync(dir, "build --no-incremental");
         // US1002 and US1003 are errors: the build fails, and reports every other rule beside them.
         Assert.True(code != 0, output);
         foreach (var (id, severity) in ReleasedRules())
-            Assert.True(output.Contains($"{severity.ToLowerInvariant()} {id}:", StringComparison.Ordinal), $"{id} ({severity}) missing from the build output:\n{output}");
+        {
+            string shown = severity == "Info" ? "warning" : severity.ToLowerInvariant();
+            Assert.True(output.Contains($"{shown} {id}:", StringComparison.Ordinal), $"{id} ({severity}) missing from the build output:\n{output}");
+        }
         Assert.True(output.Contains("Program.cs(3,50): warning US1001", StringComparison.Ordinal), output);
         Assert.True(output.Contains("Program.cs(4,52): warning US1001", StringComparison.Ordinal), output);
         Assert.True(output.Contains("Program.cs(5,1): warning US3001", StringComparison.Ordinal), output);

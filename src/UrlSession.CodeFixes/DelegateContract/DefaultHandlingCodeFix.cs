@@ -1,0 +1,38 @@
+using System.Collections.Immutable;
+using System.Composition;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using UrlLoading.Analyzers;
+
+namespace UrlLoading.CodeFixes.DelegateContract;
+
+/// <summary>US2103: answers <c>PerformDefaultHandling</c> where the challenge handler cancelled the methods it does not handle.</summary>
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(DefaultHandlingCodeFix)), Shared]
+public sealed class DefaultHandlingCodeFix : CodeFixProvider
+{
+    /// <inheritdoc />
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.ChallengeFallbackCancels);
+
+    /// <inheritdoc />
+    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+
+    /// <inheritdoc />
+    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    {
+        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+        if (root?.FindNode(context.Span, getInnermostNodeForTie: true) is not MemberAccessExpressionSyntax cancel)
+            return;
+        foreach (var diagnostic in context.Diagnostics)
+        {
+            context.RegisterCodeFix(CodeAction.Create("Use PerformDefaultHandling for methods this handler does not handle", _ =>
+            {
+                var replaced = cancel.WithName(SyntaxFactory.IdentifierName("PerformDefaultHandling").WithTriviaFrom(cancel.Name));
+                return Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(cancel, replaced)));
+            }, nameof(DefaultHandlingCodeFix)), diagnostic);
+        }
+    }
+}
