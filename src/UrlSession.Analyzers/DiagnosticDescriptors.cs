@@ -169,6 +169,30 @@ public static class DiagnosticDescriptors
         "'{0}' looks like a large file, and {1} holds the whole body in memory; use DownloadTask or DownloadAsync, which stream it to a file",
         "Performance", DiagnosticSeverity.Info);
 
+    /// <summary>US2202.</summary>
+    public static readonly DiagnosticDescriptor UiTouchedFromCallback = Create(
+        DiagnosticIds.UiTouchedFromCallback, "UI object touched from a delegate callback",
+        "'{0}' is a UI object, but '{1}' runs on the session's delegate queue, which is not the UI thread unless the session was created with DelegateQueue.FromSynchronizationContext; create the session that way on the UI thread, or dispatch to it",
+        "Reliability", DiagnosticSeverity.Info);
+
+    /// <summary>US2302.</summary>
+    public static readonly DiagnosticDescriptor UploadRequestBodyIgnored = Create(
+        DiagnosticIds.UploadRequestBodyIgnored, "Request body ignored by an upload task",
+        "The request's {0} is ignored: an upload task sends {1}; remove it from the request",
+        "Usage", DiagnosticSeverity.Info);
+
+    /// <summary>US4005.</summary>
+    public static readonly DiagnosticDescriptor DiscretionaryTransfer = Create(
+        DiagnosticIds.DiscretionaryTransfer, "Discretionary transfers may wait",
+        "Discretionary transfers may be deferred (urlsessiond runs them one at a time, after other work); leave IsDiscretionary false for transfers a user is waiting for",
+        "Usage", DiagnosticSeverity.Info);
+
+    /// <summary>US6003.</summary>
+    public static readonly DiagnosticDescriptor ResumeDataIgnored = Create(
+        DiagnosticIds.ResumeDataIgnored, "Resume data of a failed download ignored",
+        "'{0}' handles failed downloads but never uses error.ResumeData, so a download that failed part-way starts over from zero; keep it and continue with session.DownloadTask(error.ResumeData)",
+        "Reliability", DiagnosticSeverity.Info);
+
     /// <summary>The documentation page of a rule.</summary>
     /// <param name="id">The rule's ID.</param>
     /// <returns>The page's address.</returns>

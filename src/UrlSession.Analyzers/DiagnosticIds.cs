@@ -86,4 +86,16 @@ public static class DiagnosticIds
 
     /// <summary>A background launch is not completed.</summary>
     public const string BackgroundLaunchNotCompleted = "US1005";
+
+    /// <summary>A UI object is touched from a delegate callback.</summary>
+    public const string UiTouchedFromCallback = "US2202";
+
+    /// <summary>A body is set on a request given to an upload task, which ignores it.</summary>
+    public const string UploadRequestBodyIgnored = "US2302";
+
+    /// <summary>A configuration is made discretionary.</summary>
+    public const string DiscretionaryTransfer = "US4005";
+
+    /// <summary>The resume data of a failed download is never used.</summary>
+    public const string ResumeDataIgnored = "US6003";
 }

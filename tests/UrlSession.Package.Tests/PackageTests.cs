@@ -82,6 +82,8 @@ public sealed class PackageTests(PackedPackage package)
             var uploader = new UrlSession(UrlSessionConfiguration.Default, new Careless());
             uploader.UploadTask(new UrlRequest(new Uri("http://127.0.0.1/")) { HttpMethod = "POST" }).Resume();
             configuration.BackgroundLaunchCommand = "/bin/true";
+            configuration.IsDiscretionary = true;
+            uploader.UploadTask(new UrlRequest(new Uri("http://127.0.0.1/")) { HttpMethod = "POST", HttpBody = new byte[] { 1 } }, new byte[] { 2 }).Resume();
 
             [UrlSessionDelegate]
             class NotPartial { }
@@ -130,6 +132,24 @@ public sealed class PackageTests(PackedPackage package)
                         ? (AuthChallengeDisposition.UseCredential, new UrlCredential("ada", "lovelace"))
                         : (AuthChallengeDisposition.CancelAuthenticationChallenge, null);
                 void DidCompleteWithError(UrlSessionTask task, UrlError? error) => task.Resume();
+            }
+
+            [UrlSessionDelegate]
+            partial class Screen(System.Windows.Forms.Label status)
+            {
+                void DidWriteData(long totalBytesWritten) => status.Text = totalBytesWritten.ToString();
+                void DidFinishDownloading(UrlSessionDownloadTask task, string location)
+                {
+                    if (task.Response is HttpUrlResponse { StatusCode: 200 })
+                        File.Move(location, "/tmp/report.pdf", overwrite: true);
+                }
+                void DidCompleteWithError(UrlError? error) => Console.WriteLine(error?.Message);
+            }
+
+            namespace System.Windows.Forms
+            {
+                public class Control { public string Text { get; set; } = ""; }
+                public class Label : Control { }
             }
             """);
         // Information rules do not show in build output; this consumer raises them to warnings.
