@@ -1,3 +1,4 @@
+using UrlLoading.CodeFixes.DelegateContract;
 using Verify = UrlLoading.Analyzers.Tests.Verifier<UrlLoading.Analyzers.DelegateContract.CompletionHandlerAnalyzer>;
 
 namespace UrlLoading.Analyzers.Tests.DelegateContract;
@@ -50,4 +51,27 @@ public sealed class CompletionHandlerAnalyzerTests
     [InlineData("void DidReceiveResponse(UrlResponse response, Action<ResponseDisposition> completionHandler) { if (!Wanted(response)) completionHandler(ResponseDisposition.Cancel); {|#0:completionHandler(ResponseDisposition.Allow)|}; }")]
     public Task A_second_call_on_a_path_is_reported_where_it_happens(string method) =>
         Verify.AnalyzeAsync(Delegate(method), Verify.Diagnostic("US2102").WithLocation(0).WithArguments("completionHandler"));
+
+    [Fact]
+    public Task The_fix_returns_after_the_earlier_call() => Verify.FixAsync<ReturnAfterHandlerCodeFix>(
+        Delegate("""
+                void DidReceiveResponse(UrlResponse response, Action<ResponseDisposition> completionHandler)
+                {
+                    if (!Wanted(response))
+                        completionHandler(ResponseDisposition.Cancel);
+                    {|#0:completionHandler(ResponseDisposition.Allow)|};
+                }
+            """),
+        Delegate("""
+                void DidReceiveResponse(UrlResponse response, Action<ResponseDisposition> completionHandler)
+                {
+                    if (!Wanted(response))
+                    {
+                        completionHandler(ResponseDisposition.Cancel);
+                        return;
+                    }
+                    completionHandler(ResponseDisposition.Allow);
+                }
+            """),
+        Verify.Diagnostic("US2102").WithLocation(0).WithArguments("completionHandler"));
 }

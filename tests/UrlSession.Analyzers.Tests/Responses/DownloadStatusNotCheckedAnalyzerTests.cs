@@ -1,3 +1,4 @@
+using UrlLoading.CodeFixes.Responses;
 using Verify = UrlLoading.Analyzers.Tests.Verifier<UrlLoading.Analyzers.Responses.DownloadStatusNotCheckedAnalyzer>;
 
 namespace UrlLoading.Analyzers.Tests.Responses;
@@ -29,4 +30,18 @@ public sealed class DownloadStatusNotCheckedAnalyzerTests
     [InlineData("void DidFinishDownloading(UrlSessionDownloadTask task, string location) { Keep(task.Response); File.Move(location, \"/data/report.pdf\", overwrite: true); }")]
     [InlineData("void DidFinishDownloading(string location) { using var stream = File.OpenRead(location); }")]
     public Task A_checked_status_or_a_file_that_is_only_read_is_not_reported(string method) => Verify.AnalyzeAsync(Delegate(method));
+
+    [Fact]
+    public Task The_fix_saves_only_a_successful_response() => Verify.FixAsync<StatusGuardCodeFix>(
+        Delegate("""
+                void DidFinishDownloading(UrlSessionDownloadTask task, string location) => {|#0:File.Move(location, "/data/report.pdf", overwrite: true)|};
+            """),
+        Delegate("""
+                void DidFinishDownloading(UrlSessionDownloadTask task, string location)
+                {
+                    if (task.Response is HttpUrlResponse { StatusCode: >= 200 and < 300 })
+                        File.Move(location, "/data/report.pdf", overwrite: true);
+                }
+            """),
+        Verify.Diagnostic("US6002").WithLocation(0));
 }
