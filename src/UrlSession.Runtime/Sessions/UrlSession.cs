@@ -464,6 +464,9 @@ public sealed class UrlSession : IAsyncDisposable
     internal ValueTask<(AuthChallengeDisposition Disposition, UrlCredential? Credential)> DidReceiveTaskChallengeAsync(UrlSessionTask task, UrlAuthenticationChallenge challenge) =>
         DelegateQueue.InvokeAsync(static s => s.Delegate.DidReceiveChallenge(s.Session, s.Task, s.Challenge), (Delegate: _delegate!, Session: this, Task: task, Challenge: challenge));
 
+    internal ValueTask<CachedUrlResponse?> WillCacheResponseAsync(UrlSessionDataTask task, CachedUrlResponse proposed) =>
+        DelegateQueue.InvokeAsync(static s => s.Delegate.WillCacheResponse(s.Session, s.Task, s.Proposed), (Delegate: _delegate!, Session: this, Task: task, Proposed: proposed));
+
     internal ValueTask DidFinishEventsForBackgroundSessionAsync() =>
         DelegateQueue.InvokeAsync(static s => s.Delegate.DidFinishEventsForBackgroundSession(s.Session), (Delegate: _delegate!, Session: this));
 

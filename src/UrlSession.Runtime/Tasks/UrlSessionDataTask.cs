@@ -87,6 +87,7 @@ public class UrlSessionDataTask : UrlSessionTask
                 clock.Touch();
                 AddBytesReceived(read);
                 exchange.BodyBytes += read;
+                exchange.CacheBody?.Write(buffer, 0, read);
                 if (deliverChunks)
                 {
                     clock.Pause();
@@ -103,6 +104,7 @@ public class UrlSessionDataTask : UrlSessionTask
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+        await ResponseCache.CommitAsync(this, exchange, toDelegate).ConfigureAwait(false);
         return false;
     }
 

@@ -12,9 +12,21 @@ internal sealed class Exchange(UrlRequest request, HttpResponseMessage message, 
 
     public long BodyBytes { get; set; }
 
+    /// <summary>Where the body is copied while the task reads it, when the response may be cached; null otherwise.</summary>
+    public System.IO.MemoryStream? CacheBody { get; set; }
+
+    /// <summary>What to store once the whole body has been read (its body is <see cref="CacheBody"/>).</summary>
+    public Func<byte[], CacheEntry>? CacheCandidate { get; set; }
+
+    /// <summary>True when the response came from the cache (or was made up by it), not from the network.</summary>
+    public bool FromCache { get; init; }
+
+    /// <summary>The request the cached entry answers.</summary>
+    public UrlRequest Request { get; } = request;
+
     /// <summary>Records the exchange's metrics once its body has been read (or abandoned).</summary>
     public void Complete(MetricsRecorder metrics) =>
-        metrics.Record(new UrlSessionTaskTransactionMetrics(request, Response, fetchStart, responseStart, DateTimeOffset.UtcNow,
+        metrics.Record(new UrlSessionTaskTransactionMetrics(Request, Response, fetchStart, responseStart, DateTimeOffset.UtcNow,
             TransferEngine.ProtocolName(Message.Version), BodyBytes));
 
     public void Dispose() => Message.Dispose();

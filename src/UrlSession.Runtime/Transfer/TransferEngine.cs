@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Security.Authentication;
+using System.Threading;
 using System.Threading.Tasks;
 
 namespace UrlLoading.Transfer;
@@ -33,7 +34,18 @@ internal sealed class TransferEngine : IDisposable
         _ => $"http/{version.Major}.{version.Minor}",
     };
 
-    public async Task<Exchange> SendAsync(UrlSessionTask task, TransferClock clock, MetricsRecorder metrics)
+    /// <summary>
+    /// The response the task reads: from the session's cache when RFC 9111 (and the request's cache policy) allow,
+    /// else from the network, revalidating a stored response when it has a validator. Data tasks only; uploads and
+    /// downloads always go to the network.
+    /// </summary>
+    public Task<Exchange> SendAsync(UrlSessionTask task, TransferClock clock, MetricsRecorder metrics) =>
+        task is UrlSessionDataTask and not UrlSessionUploadTask && _configuration.UrlCache is { } cache
+            ? ResponseCache.SendAsync(this, cache, _configuration, task, clock, metrics)
+            : SendToNetworkAsync(task, clock, metrics, null);
+
+    /// <summary>Sends the task's request (with <paramref name="conditional"/> headers on the first hop), following redirects and challenges.</summary>
+    public async Task<Exchange> SendToNetworkAsync(UrlSessionTask task, TransferClock clock, MetricsRecorder metrics, IReadOnlyDictionary<string, string>? conditional)
     {
         var session = task.Session;
         var request = task.CurrentRequest;
@@ -45,6 +57,11 @@ internal sealed class TransferEngine : IDisposable
         {
             var fetchStart = DateTimeOffset.UtcNow;
             using var message = await BuildMessageAsync(task, request, authorization, clock).ConfigureAwait(false);
+            if (conditional is not null && metrics.RedirectCount == 0)
+            {
+                foreach (var (name, value) in conditional)
+                    message.Headers.TryAddWithoutValidation(name, value);
+            }
             HttpResponseMessage reply;
             try
             {
@@ -121,6 +138,23 @@ internal sealed class TransferEngine : IDisposable
     }
 
     public void Dispose() => _invoker.Dispose();
+
+    /// <summary>A plain GET outside any task (stale-while-revalidate's background revalidation): no redirects, no challenges.</summary>
+    public async Task<(HttpUrlResponse Response, byte[] Body)> FetchAsync(UrlRequest request, IReadOnlyDictionary<string, string>? conditional, CancellationToken cancellationToken)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Get, request.Url);
+        foreach (var (name, value) in request.Headers)
+            AddHeader(message, name, value);
+        foreach (var (name, value) in conditional ?? ImmutableDictionary<string, string>.Empty)
+            message.Headers.TryAddWithoutValidation(name, value);
+        message.Headers.TryAddWithoutValidation("User-Agent", s_userAgent);
+        AttachCookies(request, message);
+        using var reply = await _invoker.SendAsync(message, cancellationToken).ConfigureAwait(false);
+        byte[] body = await reply.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        return (ToUrlResponse(request.Url, reply), body);
+    }
+
+    internal static HttpUrlResponse ResponseOf(Uri url, HttpResponseMessage reply) => ToUrlResponse(url, reply);
 
     private async ValueTask<UrlCredential?> AnswerChallengeAsync(UrlSessionTask task, UrlAuthenticationChallenge challenge, TransferClock clock)
     {
