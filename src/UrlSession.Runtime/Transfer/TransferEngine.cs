@@ -39,10 +39,15 @@ internal sealed class TransferEngine : IDisposable
     /// else from the network, revalidating a stored response when it has a validator. Data tasks only; uploads and
     /// downloads always go to the network.
     /// </summary>
-    public Task<Exchange> SendAsync(UrlSessionTask task, TransferClock clock, MetricsRecorder metrics) =>
-        task is UrlSessionDataTask and not UrlSessionUploadTask && _configuration.UrlCache is { } cache
-            ? ResponseCache.SendAsync(this, cache, _configuration, task, clock, metrics)
-            : SendToNetworkAsync(task, clock, metrics, null);
+    public async Task<Exchange> SendAsync(UrlSessionTask task, TransferClock clock, MetricsRecorder metrics)
+    {
+        if (task is not UrlSessionDataTask || task is UrlSessionUploadTask || _configuration.UrlCache is not { } cache)
+            return await SendToNetworkAsync(task, clock, metrics, null).ConfigureAwait(false);
+        var exchange = await ResponseCache.SendAsync(this, cache, _configuration, task, clock, metrics).ConfigureAwait(false);
+        // The task's response is the one it reads: a cached or revalidated response, not the 304 that confirmed it.
+        task.Response = exchange.Response;
+        return exchange;
+    }
 
     /// <summary>Sends the task's request (with <paramref name="conditional"/> headers on the first hop), following redirects and challenges.</summary>
     public async Task<Exchange> SendToNetworkAsync(UrlSessionTask task, TransferClock clock, MetricsRecorder metrics, IReadOnlyDictionary<string, string>? conditional)

@@ -22,6 +22,9 @@ public sealed class TestServer : IAsyncLifetime
 
     public Uri Url(string pathAndQuery) => new(BaseAddress, pathAndQuery);
 
+    /// <summary>What <c>/cache/{name}</c> saw, per name: one line per request ("GET", "GET inm=..." or "GET ims=...").</summary>
+    public ConcurrentDictionary<string, ConcurrentQueue<string>> CacheRequests { get; } = new();
+
     public async ValueTask InitializeAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -33,6 +36,41 @@ public sealed class TestServer : IAsyncLifetime
             http.Response.ContentType = "text/plain; charset=utf-8";
             http.Response.ContentLength = 5;
             return http.Response.WriteAsync("hello");
+        });
+        // A resource whose caching headers the query sets: cc (Cache-Control), etag, lm (Last-Modified, seconds ago),
+        // expires (seconds from now), age, vary, status, fail (answer 500 from that request on). The body says which
+        // request made it; every answer, 304s included, carries X-Hit.
+        app.Map("/cache/{name}", (HttpContext http, string name) =>
+        {
+            var seen = CacheRequests.GetOrAdd(name, _ => new ConcurrentQueue<string>());
+            var q = http.Request.Query;
+            string inm = http.Request.Headers.IfNoneMatch.ToString(), ims = http.Request.Headers.IfModifiedSince.ToString();
+            seen.Enqueue(http.Request.Method + (inm.Length > 0 ? $" inm={inm}" : "") + (ims.Length > 0 ? $" ims" : ""));
+            int hit = seen.Count;
+            var headers = http.Response.Headers;
+            headers["X-Hit"] = hit.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            headers.Date = DateTimeOffset.UtcNow.ToString("r");
+            if (q["fail"].ToString() is { Length: > 0 } fail && hit >= int.Parse(fail))
+                return Results.Text($"{name} failed #{hit}", statusCode: 500);
+            if (q["cc"].ToString() is { Length: > 0 } cc)
+                headers.CacheControl = cc;
+            if (q["etag"].ToString() is { Length: > 0 } etag)
+                headers.ETag = $"\"{etag}\"";
+            if (q["lm"].ToString() is { Length: > 0 } lm)
+                headers.LastModified = DateTimeOffset.UtcNow.AddSeconds(-int.Parse(lm)).ToString("r");
+            if (q["expires"].ToString() is { Length: > 0 } expires)
+                headers.Expires = DateTimeOffset.UtcNow.AddSeconds(int.Parse(expires)).ToString("r");
+            if (q["age"].ToString() is { Length: > 0 } age)
+                headers.Age = age;
+            if (q["vary"].ToString() is { Length: > 0 } vary)
+                headers.Vary = vary;
+            bool notModified = (inm.Length > 0 && inm == headers.ETag.ToString()) || (inm.Length == 0 && ims.Length > 0 && q["lm"].Count > 0);
+            if (notModified && http.Request.Method == "GET")
+                return Results.StatusCode(304);
+            int status = int.TryParse(q["status"], out int s) ? s : 200;
+            if (status == 206)
+                headers.ContentRange = "bytes 0-9/100";
+            return Results.Text($"{name} #{hit}", statusCode: status);
         });
         app.MapGet("/status/{code:int}", (int code) => Results.Text($"status {code}", statusCode: code));
         app.MapGet("/bytes/{count:long}", async (HttpContext http, long count) =>
