@@ -48,20 +48,21 @@ internal sealed class DaemonHost : IAsyncDisposable
         File.SetUnixFileMode(runtimeFolder, PrivateFolder);
         File.SetUnixFileMode(stateFolder, PrivateFolder);
         string socketPath = BackgroundPaths.SocketPath;
-        if (File.Exists(socketPath))
+        // One daemon per user: an exclusive lock (flock) held for the daemon's life decides, so two daemons started at
+        // once (say, by two apps) cannot both listen. The kernel drops the lock when the holder dies, however it dies.
+        FileStream lockFile;
+        try
         {
-            using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            try
-            {
-                await probe.ConnectAsync(new UnixDomainSocketEndPoint(socketPath));
-                await Console.Error.WriteLineAsync($"urlsessiond is already running for this user (socket {socketPath}).");
-                return 3;
-            }
-            catch (SocketException)
-            {
-                File.Delete(socketPath); // left by a daemon that died
-            }
+            lockFile = new FileStream(Path.Combine(runtimeFolder, "urlsessiond.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
+        catch (IOException)
+        {
+            await Console.Error.WriteLineAsync($"urlsessiond is already running for this user (socket {socketPath}).");
+            return 3;
+        }
+        using var holdLock = lockFile;
+        // Holding the lock, any socket file is a dead daemon's.
+        File.Delete(socketPath);
         var log = new DaemonLog(Path.Combine(stateFolder, "urlsessiond.log"), console);
         var store = new StateStore(Path.Combine(stateFolder, "state.db"));
         var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);

@@ -8,8 +8,10 @@ namespace UrlLoading;
 /// A response cache with memory and disk capacities (Apple's <c>URLCache</c>), used by sessions with RFC 9111's
 /// private-cache rules: freshness, validation with ETag and Last-Modified, <c>Vary</c>, <c>no-store</c>,
 /// <c>no-cache</c>, <c>must-revalidate</c>, invalidation by unsafe methods, <c>stale-while-revalidate</c>,
-/// <c>stale-if-error</c> and <c>immutable</c>. Entries live in memory, least recently used first out when the
-/// memory capacity is reached. This release has no disk store yet: <see cref="DiskCapacity"/> is recorded only.
+/// <c>stale-if-error</c> and <c>immutable</c>. Entries live in memory and, when <see cref="DiskCapacity"/> is above
+/// zero and the storage policy allows, on disk (an SQLite index and one file per body in <see cref="Directory"/>),
+/// so they outlive the process. Each store evicts its least recently used entries at capacity. A cache that cannot
+/// write its folder keeps working from memory: caching never fails a task.
 /// </summary>
 public class UrlCache
 {
@@ -17,6 +19,8 @@ public class UrlCache
     private readonly LinkedList<(string Key, CacheEntry Entry)> _recency = new();
     private readonly object _gate = new();
     private long _memoryUsage;
+    private DiskCacheStore? _disk;
+    private bool _diskFailed;
 
     private static readonly Lazy<UrlCache> s_shared = new(() => new UrlCache(4 * 1024 * 1024, 20 * 1024 * 1024, null));
     private long _memoryCapacity;
@@ -49,7 +53,11 @@ public class UrlCache
     public long DiskCapacity
     {
         get => _diskCapacity;
-        set => _diskCapacity = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(DiskCapacity), value, $"{nameof(UrlCache)}.{nameof(DiskCapacity)} cannot be negative.");
+        set
+        {
+            _diskCapacity = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(DiskCapacity), value, $"{nameof(UrlCache)}.{nameof(DiskCapacity)} cannot be negative.");
+            Disk(create: false)?.Shrink(value);
+        }
     }
 
     /// <summary>The folder of the disk store, or null for the default.</summary>
@@ -65,8 +73,13 @@ public class UrlCache
         }
     }
 
-    /// <summary>The bytes the disk store holds now (always 0 in this release, which has no disk store).</summary>
-    public long CurrentDiskUsage => 0;
+    /// <summary>The bytes the disk store holds now.</summary>
+    public long CurrentDiskUsage => Disk(create: false)?.Usage ?? 0;
+
+    /// <summary>Where the disk store lives: <see cref="Directory"/>, else <c>$XDG_CACHE_HOME/UrlSession/{app}</c> (or <c>~/.cache/...</c>).</summary>
+    internal string DiskFolder => Directory ?? Path.Combine(
+        Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"),
+        "UrlSession", Background.BackgroundPaths.AppIdentity);
 
     /// <summary>The stored response for a request, whatever its age, or null (Apple's <c>cachedResponse(for:)</c>).</summary>
     /// <param name="request">The request.</param>
@@ -99,31 +112,52 @@ public class UrlCache
             _recency.Clear();
             _memoryUsage = 0;
         }
+        Guarded(disk => disk.Clear());
     }
 
     /// <summary>The entry stored for the request's URL whose <c>Vary</c> headers match the request.</summary>
     internal CacheEntry? Lookup(UrlRequest request)
     {
+        string key = Key(request.Url);
         lock (_gate)
         {
-            if (!_entries.TryGetValue(Key(request.Url), out var node) || !HttpCaching.VaryMatches(node.Value.Entry, request))
-                return null;
-            _recency.Remove(node);
-            _recency.AddFirst(node);
-            return node.Value.Entry;
+            if (_entries.TryGetValue(key, out var node))
+            {
+                if (!HttpCaching.VaryMatches(node.Value.Entry, request))
+                    return null;
+                _recency.Remove(node);
+                _recency.AddFirst(node);
+                return node.Value.Entry;
+            }
         }
+        // Not in memory: perhaps on disk, from an earlier session or process; it comes back into memory.
+        CacheEntry? stored = null;
+        Guarded(disk => stored = disk.Load(key), create: false);
+        if (stored is null || !HttpCaching.VaryMatches(stored, request))
+            return null;
+        StoreInMemory(key, stored);
+        return stored;
     }
 
     internal void Store(UrlRequest request, CacheEntry entry)
     {
-        if (entry.Cached.StoragePolicy == UrlCacheStoragePolicy.NotAllowed || entry.Size > MemoryCapacity)
+        string key = Key(request.Url);
+        if (entry.Cached.StoragePolicy == UrlCacheStoragePolicy.NotAllowed)
         {
             Remove(request.Url);
             return;
         }
+        StoreInMemory(key, entry);
+        if (entry.Cached.StoragePolicy == UrlCacheStoragePolicy.Allowed && DiskCapacity > 0)
+            Guarded(disk => disk.Save(key, entry, DiskCapacity));
+        else
+            Guarded(disk => disk.Remove(key), create: false);
+    }
+
+    private void StoreInMemory(string key, CacheEntry entry)
+    {
         lock (_gate)
         {
-            string key = Key(request.Url);
             if (_entries.Remove(key, out var old))
             {
                 _recency.Remove(old);
@@ -140,16 +174,54 @@ public class UrlCache
         }
     }
 
-    internal void Remove(Uri url)
+    /// <summary>The disk store, opened when first needed (or, with <paramref name="create"/> false, only when its index exists).</summary>
+    private DiskCacheStore? Disk(bool create)
     {
         lock (_gate)
         {
-            if (_entries.Remove(Key(url), out var node))
+            if (_disk is not null || _diskFailed || DiskCapacity == 0)
+                return _disk;
+            string folder = DiskFolder;
+            if (!create && !File.Exists(Path.Combine(folder, "index.db")))
+                return null;
+            try
+            {
+                return _disk = new DiskCacheStore(folder);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+            {
+                _diskFailed = true;
+                return null;
+            }
+        }
+    }
+
+    private void Guarded(Action<DiskCacheStore> action, bool create = true)
+    {
+        if (Disk(create) is not { } disk)
+            return;
+        try
+        {
+            action(disk);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            // The disk store is an optimisation: a full or read-only disk leaves the memory store working.
+        }
+    }
+
+    internal void Remove(Uri url)
+    {
+        string key = Key(url);
+        lock (_gate)
+        {
+            if (_entries.Remove(key, out var node))
             {
                 _recency.Remove(node);
                 _memoryUsage -= node.Value.Entry.Size;
             }
         }
+        Guarded(disk => disk.Remove(key), create: false);
     }
 
     private static string Key(Uri url) => url.GetLeftPart(UriPartial.Query);

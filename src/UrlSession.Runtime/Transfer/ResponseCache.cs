@@ -145,7 +145,7 @@ internal static class ResponseCache
     private static Exchange Capture(UrlCache cache, UrlRequest request, Exchange exchange, DateTimeOffset requestTime)
     {
         var response = exchange.Response;
-        if (!HttpCaching.IsStorable(request, response) || response.ExpectedContentLength > cache.MemoryCapacity)
+        if (!HttpCaching.IsStorable(request, response) || response.ExpectedContentLength > Math.Max(cache.MemoryCapacity, cache.DiskCapacity))
             return exchange;
         exchange.CacheBody = new System.IO.MemoryStream();
         var responseTime = DateTimeOffset.UtcNow;

@@ -1,0 +1,148 @@
+using System.Text;
+using UrlLoading.Tests.Infrastructure;
+
+namespace UrlLoading.Tests.Cache;
+
+/// <summary>The cache's disk store: an SQLite index and body files that outlive the cache object (and the process).</summary>
+public sealed class DiskCacheTests(TestServer server) : IDisposable
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "disk-cache-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_folder))
+            Directory.Delete(_folder, recursive: true);
+    }
+
+    private string Fresh() => $"/cache/d{Guid.NewGuid():N}?cc=max-age%3D3600";
+
+    private static async Task<string> GetAsync(UrlCache cache, Uri url, RequestCachePolicy policy = RequestCachePolicy.UseProtocolCachePolicy)
+    {
+        var configuration = UrlSessionConfiguration.Ephemeral;
+        configuration.UrlCache = cache;
+        await using var session = new UrlSession(configuration);
+        var (data, _) = await session.DataAsync(new UrlRequest(url) { CachePolicy = policy }, Ct);
+        return Encoding.UTF8.GetString(data);
+    }
+
+    [Fact]
+    public async Task A_response_stored_on_disk_is_served_by_a_new_cache_on_the_same_folder_without_the_network()
+    {
+        var url = server.Url(Fresh());
+        string first = await GetAsync(new UrlCache(1 << 20, 1 << 20, _folder), url);
+        Assert.True(File.Exists(Path.Combine(_folder, "index.db")));
+        Assert.Single(Directory.GetFiles(_folder, "*.body"));
+
+        // A new cache object on the same folder is what the next process gets.
+        var reopened = new UrlCache(1 << 20, 1 << 20, _folder);
+        Assert.True(reopened.CurrentDiskUsage > 0);
+        Assert.Equal(first, await GetAsync(reopened, url, RequestCachePolicy.ReturnCacheDataDoNotLoad));
+    }
+
+    [Fact]
+    public async Task Memory_only_responses_and_a_zero_disk_capacity_write_nothing()
+    {
+        var memoryOnly = new UrlCache(1 << 20, 1 << 20, _folder);
+        var url = server.Url(Fresh());
+        await GetAsync(memoryOnly, url);
+        var stored = memoryOnly.CachedResponse(new UrlRequest(url))!;
+        memoryOnly.StoreCachedResponse(stored with { StoragePolicy = UrlCacheStoragePolicy.AllowedInMemoryOnly }, new UrlRequest(url));
+        Assert.Empty(Directory.GetFiles(_folder, "*.body"));
+
+        string other = Path.Combine(_folder, "none");
+        await GetAsync(new UrlCache(1 << 20, 0, other), server.Url(Fresh()));
+        Assert.False(Directory.Exists(other));
+    }
+
+    [Fact]
+    public async Task The_disk_store_evicts_the_least_recently_used_bodies_at_capacity()
+    {
+        var cache = new UrlCache(0, 50, _folder);      // room for one ~36-byte body
+        var first = server.Url(Fresh());
+        var second = server.Url(Fresh());
+        await GetAsync(cache, first);
+        await GetAsync(cache, second);
+        Assert.Null(cache.CachedResponse(new UrlRequest(first)));
+        Assert.NotNull(cache.CachedResponse(new UrlRequest(second)));
+        Assert.InRange(cache.CurrentDiskUsage, 1, 50);
+        Assert.Single(Directory.GetFiles(_folder, "*.body"));
+    }
+
+    [Fact]
+    public async Task Removing_responses_removes_their_files()
+    {
+        var cache = new UrlCache(1 << 20, 1 << 20, _folder);
+        var url = server.Url(Fresh());
+        await GetAsync(cache, url);
+        cache.RemoveCachedResponse(new UrlRequest(url));
+        Assert.Empty(Directory.GetFiles(_folder, "*.body"));
+        await GetAsync(cache, server.Url(Fresh()));
+        cache.RemoveAllCachedResponses();
+        Assert.Empty(Directory.GetFiles(_folder, "*.body"));
+        Assert.Equal(0, cache.CurrentDiskUsage);
+    }
+
+    [Fact]
+    public async Task A_cache_whose_folder_cannot_be_written_still_serves_from_memory()
+    {
+        string file = Path.Combine(Path.GetTempPath(), "not-a-folder-" + Guid.NewGuid().ToString("N"));
+        File.WriteAllText(file, "x");
+        try
+        {
+            var cache = new UrlCache(1 << 20, 1 << 20, Path.Combine(file, "cache"));
+            var url = server.Url(Fresh());
+            string first = await GetAsync(cache, url);
+            Assert.Equal(first, await GetAsync(cache, url, RequestCachePolicy.ReturnCacheDataDoNotLoad));
+            Assert.Equal(0, cache.CurrentDiskUsage);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+}
+
+/// <summary>Runs alone, so that no other test writes files while it watches.</summary>
+[CollectionDefinition("Alone", DisableParallelization = true)]
+public sealed class AloneCollection;
+
+[Collection("Alone")]
+public sealed class EphemeralCacheTests(TestServer server)
+{
+    [Fact]
+    public async Task An_ephemeral_session_caches_in_memory_and_writes_no_file_anywhere()
+    {
+        var watched = new[] { Path.GetTempPath(), Environment.GetEnvironmentVariable("XDG_CACHE_HOME")!, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), Environment.CurrentDirectory }
+            .Where(Directory.Exists).Distinct().ToList();
+        var created = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var watchers = watched.Select(folder =>
+        {
+            var watcher = new FileSystemWatcher(folder) { IncludeSubdirectories = true, NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite };
+            watcher.Created += (_, e) => created.Enqueue(e.FullPath);
+            watcher.Changed += (_, e) => created.Enqueue(e.FullPath);
+            watcher.EnableRaisingEvents = true;
+            return watcher;
+        }).ToList();
+        try
+        {
+            await using var session = new UrlSession(UrlSessionConfiguration.Ephemeral);
+            var url = server.Url($"/cache/e{Guid.NewGuid():N}?cc=max-age%3D3600");
+            var (first, _) = await session.DataAsync(url, TestContext.Current.CancellationToken);
+            var (second, _) = await session.DataAsync(new UrlRequest(url) { CachePolicy = RequestCachePolicy.ReturnCacheDataDoNotLoad }, TestContext.Current.CancellationToken);
+            Assert.Equal(first, second);
+            Assert.Equal(0, session.Configuration.UrlCache!.CurrentDiskUsage);
+            // A file written by the session would have been seen by now; a marker proves the watchers work.
+            string marker = Path.Combine(Path.GetTempPath(), "watch-marker-" + Guid.NewGuid().ToString("N"));
+            await File.WriteAllTextAsync(marker, "x", TestContext.Current.CancellationToken);
+            for (int i = 0; i < 200 && !created.Contains(marker); i++)
+                await Task.Delay(10, TestContext.Current.CancellationToken);
+            File.Delete(marker);
+            Assert.Equal([marker], created.Distinct());
+        }
+        finally
+        {
+            watchers.ForEach(w => w.Dispose());
+        }
+    }
+}
