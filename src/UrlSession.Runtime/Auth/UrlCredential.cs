@@ -18,6 +18,26 @@ public sealed record UrlCredential
         Persistence = persistence;
     }
 
+    private UrlCredential(ServerTrust trust)
+    {
+        User = "";
+        Password = "";
+        Persistence = UrlCredentialPersistence.None;
+        ServerTrust = trust;
+    }
+
+    /// <summary>A credential that accepts a server's certificate chain (Apple's <c>URLCredential(trust:)</c>).</summary>
+    /// <param name="trust">The trust from the challenge's protection space, after you have checked it.</param>
+    /// <returns>The credential.</returns>
+    public static UrlCredential ForTrust(ServerTrust trust)
+    {
+        ArgumentNullException.ThrowIfNull(trust);
+        return new UrlCredential(trust);
+    }
+
+    /// <summary>The server trust this credential accepts, or null for a password credential.</summary>
+    public ServerTrust? ServerTrust { get; }
+
     /// <summary>The user name.</summary>
     public string User { get; }
 

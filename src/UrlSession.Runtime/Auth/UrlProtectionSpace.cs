@@ -30,4 +30,7 @@ public sealed record UrlProtectionSpace(string Host, int Port, string Protocol, 
 
     /// <summary>True for a proxy's protection space (407).</summary>
     public bool IsProxy { get; init; }
+
+    /// <summary>For <see cref="AuthenticationMethodServerTrust"/>: the server's certificate chain and the platform's verdict.</summary>
+    public ServerTrust? ServerTrust { get; init; }
 }

@@ -63,7 +63,7 @@ public sealed class UrlSession : IAsyncDisposable
         _callbacks = @delegate?.Callbacks ?? UrlSessionCallbacks.None;
         _isShared = isShared;
         DelegateQueue = delegateQueue ?? DelegateQueue.CreateSerial();
-        Engine = new TransferEngine(ConfigurationSnapshot);
+        Engine = new TransferEngine(ConfigurationSnapshot, this);
         if (ConfigurationSnapshot.Identifier is { } backgroundIdentifier)
             Background = AttachToDaemon(backgroundIdentifier);
     }
@@ -463,6 +463,11 @@ public sealed class UrlSession : IAsyncDisposable
 
     internal ValueTask<(AuthChallengeDisposition Disposition, UrlCredential? Credential)> DidReceiveTaskChallengeAsync(UrlSessionTask task, UrlAuthenticationChallenge challenge) =>
         DelegateQueue.InvokeAsync(static s => s.Delegate.DidReceiveChallenge(s.Session, s.Task, s.Challenge), (Delegate: _delegate!, Session: this, Task: task, Challenge: challenge));
+
+    internal ValueTask<(AuthChallengeDisposition Disposition, UrlCredential? Credential)> DidReceiveSessionChallengeAsync(UrlAuthenticationChallenge challenge) =>
+        Volatile.Read(ref _delegate) is { } d
+            ? DelegateQueue.InvokeAsync(static s => s.Delegate.DidReceiveChallenge(s.Session, s.Challenge), (Delegate: d, Session: this, Challenge: challenge))
+            : new((AuthChallengeDisposition.PerformDefaultHandling, null));
 
     internal ValueTask<CachedUrlResponse?> WillCacheResponseAsync(UrlSessionDataTask task, CachedUrlResponse proposed) =>
         DelegateQueue.InvokeAsync(static s => s.Delegate.WillCacheResponse(s.Session, s.Task, s.Proposed), (Delegate: _delegate!, Session: this, Task: task, Proposed: proposed));

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
 using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
@@ -18,13 +19,66 @@ internal sealed class TransferEngine : IDisposable
 {
     private const int MaximumAuthenticationFailures = 5;
     private static readonly string s_userAgent = $"UrlSession/{typeof(TransferEngine).Assembly.GetName().Version?.ToString(3)} (.NET)";
+    private static readonly AsyncLocal<TrustOutcome?> s_trust = new();
     private readonly UrlSessionConfiguration _configuration;
+    private readonly UrlSession? _session;
     private readonly HttpMessageInvoker _invoker;
 
-    public TransferEngine(UrlSessionConfiguration configuration)
+    public TransferEngine(UrlSessionConfiguration configuration, UrlSession? session = null)
     {
         _configuration = configuration;
-        _invoker = new HttpMessageInvoker(CreateHandler(configuration), disposeHandler: true);
+        _session = session;
+        var handler = CreateHandler(configuration);
+        handler.SslOptions.RemoteCertificateValidationCallback = TrustServer;
+        _invoker = new HttpMessageInvoker(handler, disposeHandler: true);
+    }
+
+    /// <summary>Why the last TLS handshake of this request flow refused the server, when it did.</summary>
+    private sealed class TrustOutcome
+    {
+        public UrlErrorCode? Refusal { get; set; }
+
+        public string? Why { get; set; }
+    }
+
+    /// <summary>
+    /// Every server certificate: the platform's verdict, then the session delegate's word when it answers the
+    /// session-level challenge (server trust). Without a delegate, or with default handling, validation is never
+    /// weakened; only an explicit <see cref="UrlCredential.ForTrust"/> accepts a chain the platform rejects.
+    /// </summary>
+    private bool TrustServer(object sender, System.Security.Cryptography.X509Certificates.X509Certificate? certificate,
+        System.Security.Cryptography.X509Certificates.X509Chain? chain, System.Net.Security.SslPolicyErrors errors)
+    {
+        var outcome = s_trust.Value;
+        bool badDate = chain?.ChainStatus.Any(s => s.Status is System.Security.Cryptography.X509Certificates.X509ChainStatusFlags.NotTimeValid) ?? false;
+        UrlErrorCode refusal = badDate ? UrlErrorCode.ServerCertificateHasBadDate : UrlErrorCode.ServerCertificateUntrusted;
+        if (certificate is null)
+            return Refuse(UrlErrorCode.SecureConnectionFailed, "The server presented no certificate.");
+        if (_session is not { } session || !session.Answers(UrlSessionCallbacks.DidReceiveSessionChallenge))
+            return errors == System.Net.Security.SslPolicyErrors.None || Refuse(refusal, $"The server's certificate is not trusted ({errors}).");
+
+        string host = (sender as System.Net.Security.SslStream)?.TargetHostName ?? "";
+        // Copies: the handshake disposes its own certificate objects when it ends, and the delegate may keep the trust.
+        var leaf = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        var elements = chain?.ChainElements.Select(e => System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(e.Certificate.RawData)).ToList() ?? [leaf];
+        var trust = new ServerTrust(host, leaf, elements, errors, badDate);
+        var space = new UrlProtectionSpace(host, 0, Uri.UriSchemeHttps, null, UrlProtectionSpace.AuthenticationMethodServerTrust) { ServerTrust = trust };
+        // The handshake waits for the answer, as Apple's does; this runs on a pool thread, never on the delegate queue.
+        var (disposition, credential) = session.DidReceiveSessionChallengeAsync(new UrlAuthenticationChallenge(space, null, 0, null, null)).AsTask().GetAwaiter().GetResult();
+        return disposition switch
+        {
+            AuthChallengeDisposition.UseCredential when credential?.ServerTrust == trust => true,
+            AuthChallengeDisposition.CancelAuthenticationChallenge => Refuse(UrlErrorCode.Cancelled, "The delegate cancelled the server trust challenge."),
+            AuthChallengeDisposition.RejectProtectionSpace => Refuse(refusal, "The delegate rejected the server's certificate."),
+            _ => errors == System.Net.Security.SslPolicyErrors.None || Refuse(refusal, $"The server's certificate is not trusted ({errors}) and the delegate left it to default handling."),
+        };
+
+        bool Refuse(UrlErrorCode code, string why)
+        {
+            if (outcome is not null)
+                (outcome.Refusal, outcome.Why) = (code, why);
+            return false;
+        }
     }
 
     public static string ProtocolName(Version version) => version.Major switch
@@ -68,6 +122,7 @@ internal sealed class TransferEngine : IDisposable
                     message.Headers.TryAddWithoutValidation(name, value);
             }
             HttpResponseMessage reply;
+            var trust = s_trust.Value = new TrustOutcome();
             try
             {
                 reply = await _invoker.SendAsync(message, clock.Token).ConfigureAwait(false);
@@ -75,6 +130,8 @@ internal sealed class TransferEngine : IDisposable
             catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
             {
                 metrics.Record(new UrlSessionTaskTransactionMetrics(request, null, fetchStart, null, DateTimeOffset.UtcNow, null, 0));
+                if (trust.Refusal is { } refusal && e is HttpRequestException)
+                    throw new UrlError(refusal, request.Url, trust.Why, e);
                 throw;
             }
             clock.Touch();
