@@ -109,6 +109,7 @@ internal sealed class TransferEngine : IDisposable
         var session = task.Session;
         var request = task.CurrentRequest;
         string? authorization = null;
+        string? proxyAuthorization = null;
         UrlCredential? triedCredential = null;
         UrlProtectionSpace? triedSpace = null;
         int failures = 0;
@@ -116,6 +117,8 @@ internal sealed class TransferEngine : IDisposable
         {
             var fetchStart = DateTimeOffset.UtcNow;
             using var message = await BuildMessageAsync(task, request, authorization, clock).ConfigureAwait(false);
+            if (proxyAuthorization is not null)
+                message.Headers.TryAddWithoutValidation("Proxy-Authorization", proxyAuthorization);
             if (conditional is not null && metrics.RedirectCount == 0)
             {
                 foreach (var (name, value) in conditional)
@@ -143,7 +146,7 @@ internal sealed class TransferEngine : IDisposable
             bool handedOver = false;
             try
             {
-                if (triedCredential is not null && response.StatusCode != 401)
+                if (triedCredential is not null && response.StatusCode != (triedSpace!.IsProxy ? 407 : 401))
                 {
                     // The credential worked: keep it for next time, as its persistence allows.
                     _configuration.UrlCredentialStorage?.SetCredential(triedCredential, triedSpace!);
@@ -170,7 +173,7 @@ internal sealed class TransferEngine : IDisposable
                         continue;
                     }
                 }
-                else if (response.StatusCode == 401 && BasicAuthentication.ProtectionSpaceOf(request.Url, reply.Headers.WwwAuthenticate) is { } space)
+                else if (ChallengedSpace(request.Url, response.StatusCode, reply) is { } space)
                 {
                     var proposed = (triedSpace == space ? triedCredential : null) ?? _configuration.UrlCredentialStorage?.DefaultCredential(space);
                     var challenge = new UrlAuthenticationChallenge(space, proposed, failures, response, null);
@@ -179,7 +182,10 @@ internal sealed class TransferEngine : IDisposable
                     {
                         if (++failures > MaximumAuthenticationFailures)
                             throw new UrlError(UrlErrorCode.UserAuthenticationRequired, request.Url, $"The server refused {MaximumAuthenticationFailures} credentials for {space.Host} (realm '{space.Realm}'); check the user name and password.");
-                        authorization = BasicAuthentication.AuthorizationHeader(credential);
+                        if (space.IsProxy)
+                            proxyAuthorization = BasicAuthentication.AuthorizationHeader(credential);
+                        else
+                            authorization = BasicAuthentication.AuthorizationHeader(credential);
                         triedCredential = credential;
                         triedSpace = space;
                         continue;
@@ -200,6 +206,20 @@ internal sealed class TransferEngine : IDisposable
     }
 
     public void Dispose() => _invoker.Dispose();
+
+    /// <summary>
+    /// The protection space a 401 (the server's, from <c>WWW-Authenticate</c>) or a 407 (the proxy's, from
+    /// <c>Proxy-Authenticate</c>; Apple's proxy challenge) asks credentials for, or null when it offers no Basic challenge.
+    /// </summary>
+    private UrlProtectionSpace? ChallengedSpace(Uri url, int status, HttpResponseMessage reply)
+    {
+        if (status == 401)
+            return BasicAuthentication.ProtectionSpaceOf(url, reply.Headers.WwwAuthenticate);
+        if (status != 407 || _configuration.ConnectionProxy is not { } proxies || proxies.Bypasses(url.IdnHost)
+            || (url.Scheme == Uri.UriSchemeHttps ? proxies.HttpsProxy : proxies.HttpProxy) is not { } proxy)
+            return null;
+        return BasicAuthentication.ProtectionSpaceOf(proxy, reply.Headers.ProxyAuthenticate) is { } space ? space with { IsProxy = true } : null;
+    }
 
     /// <summary>A plain GET outside any task (stale-while-revalidate's background revalidation): no redirects, no challenges.</summary>
     public async Task<(HttpUrlResponse Response, byte[] Body)> FetchAsync(UrlRequest request, IReadOnlyDictionary<string, string>? conditional, CancellationToken cancellationToken)
