@@ -51,6 +51,38 @@ await session.DataAsync(new Uri(baseUrl, "/cookie"));
 var (echo, _) = await session.DataAsync(new Uri(baseUrl, "/whoami"));
 Console.WriteLine($"  server saw: {Encoding.UTF8.GetString(echo)}");
 
+// 5b. The session's cache (RFC 9111): a fresh response comes from memory; a no-cache one is revalidated with its ETag.
+Console.WriteLine();
+Console.WriteLine("5b. The cache");
+for (int i = 0; i < 2; i++)
+{
+    var (logo, logoResponse) = await session.DataAsync(new Uri(baseUrl, "/logo"));
+    Console.WriteLine($"  /logo: \"{Encoding.UTF8.GetString(logo)}\"{(((HttpUrlResponse)logoResponse).ValueForHttpHeaderField("Age") is { } age ? $" (from the cache, Age {age})" : "")}");
+}
+for (int i = 0; i < 2; i++)
+{
+    var (news, newsResponse) = await session.DataAsync(new Uri(baseUrl, "/news"));
+    Console.WriteLine($"  /news: \"{Encoding.UTF8.GetString(news)}\", the server has now seen {((HttpUrlResponse)newsResponse).ValueForHttpHeaderField("X-Server-Requests")} request(s){(i == 1 ? ": it answered 304, the body came from the cache" : "")}");
+}
+
+// 5c. A credential challenge: the server asks, the delegate answers, the task retries with the credential.
+Console.WriteLine();
+Console.WriteLine("5c. A credential challenge");
+var (secret, _) = await session.DataAsync(new Uri(baseUrl, "/private"));
+Console.WriteLine($"  got \"{Encoding.UTF8.GetString(secret)}\"");
+
+// 5d. A server whose certificate nobody trusts: without a delegate that pins it, the load is refused.
+Console.WriteLine();
+Console.WriteLine("5d. An untrusted certificate");
+try
+{
+    await UrlSession.Shared.DataAsync(new Uri(server.SecureAddress(), "/hello"));
+}
+catch (UrlError e)
+{
+    Console.WriteLine($"  refused: {e.Code} ({(int)e.Code})");
+}
+
 // 6. Cancel: the task completes exactly once, with UrlErrorCode.Cancelled.
 Console.WriteLine();
 Console.WriteLine("6. Cancelling a task that would never finish");

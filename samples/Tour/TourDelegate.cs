@@ -28,6 +28,13 @@ internal sealed partial class TourDelegate
         return newRequest;
     }
 
+    private (AuthChallengeDisposition, UrlCredential?) DidReceiveChallenge(UrlSessionTask task, UrlAuthenticationChallenge challenge)
+    {
+        var space = challenge.ProtectionSpace;
+        Console.WriteLine($"  DidReceiveChallenge         {space.AuthenticationMethod} for {space.Host}:{space.Port}, realm \"{space.Realm}\", {challenge.PreviousFailureCount} failure(s) so far -> UseCredential");
+        return (AuthChallengeDisposition.UseCredential, new UrlCredential("tour", "guide"));
+    }
+
     private void DidFinishCollectingMetrics(UrlSessionTask task, UrlSessionTaskMetrics metrics) =>
         Console.WriteLine($"  [task {task.TaskIdentifier}] DidFinishCollectingMetrics {metrics.TransactionMetrics.Count} exchange(s), {metrics.RedirectCount} redirect(s)");
 
