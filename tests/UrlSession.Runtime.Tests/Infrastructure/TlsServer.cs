@@ -22,8 +22,12 @@ public sealed class TlsServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
-            listen.UseHttps(new HttpsConnectionAdapterOptions { ServerCertificate = certificate, SslProtocols = protocols })));
+        {
+            listen.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1AndHttp2;
+            listen.UseHttps(new HttpsConnectionAdapterOptions { ServerCertificate = certificate, SslProtocols = protocols });
+        }));
         _app = builder.Build();
+        _app.MapGet("/protocol", (HttpContext http) => http.Request.Protocol);
         _app.MapGet("/secret", (HttpContext http) =>
         {
             Interlocked.Increment(ref _requests);

@@ -127,4 +127,17 @@ public sealed partial class ServerTrustTests
             Assert.Equal(0, server.Requests);
         }
     }
+
+    [Theory]
+    [InlineData(true, "HTTP/2")]
+    [InlineData(false, "HTTP/1.1")]
+    public async Task HttpShouldUsePipelining_allows_HTTP2_multiplexing_over_TLS(bool pipelining, string expected)
+    {
+        await using var server = await TlsServer.StartAsync();
+        var configuration = UrlSessionConfiguration.Ephemeral;
+        configuration.HttpShouldUsePipelining = pipelining;
+        await using var session = new UrlSession(configuration, Pinning(server));
+        var (data, _) = await session.DataAsync(new Uri(server.Url, "/protocol"), Ct);
+        Assert.Equal(expected, Encoding.UTF8.GetString(data));
+    }
 }
