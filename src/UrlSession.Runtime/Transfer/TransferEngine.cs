@@ -173,7 +173,7 @@ internal sealed class TransferEngine : IDisposable
                         continue;
                     }
                 }
-                else if (ChallengedSpace(request.Url, response.StatusCode, reply) is { } space)
+                else if (ChallengedSpace(request.Url, response.StatusCode, reply) is var (space, answer) && space is not null)
                 {
                     var proposed = (triedSpace == space ? triedCredential : null) ?? _configuration.UrlCredentialStorage?.DefaultCredential(space);
                     var challenge = new UrlAuthenticationChallenge(space, proposed, failures, response, null);
@@ -183,9 +183,9 @@ internal sealed class TransferEngine : IDisposable
                         if (++failures > MaximumAuthenticationFailures)
                             throw new UrlError(UrlErrorCode.UserAuthenticationRequired, request.Url, $"The server refused {MaximumAuthenticationFailures} credentials for {space.Host} (realm '{space.Realm}'); check the user name and password.");
                         if (space.IsProxy)
-                            proxyAuthorization = BasicAuthentication.AuthorizationHeader(credential);
+                            proxyAuthorization = answer!(credential, request, failures);
                         else
-                            authorization = BasicAuthentication.AuthorizationHeader(credential);
+                            authorization = answer!(credential, request, failures);
                         triedCredential = credential;
                         triedSpace = space;
                         continue;
@@ -209,16 +209,33 @@ internal sealed class TransferEngine : IDisposable
 
     /// <summary>
     /// The protection space a 401 (the server's, from <c>WWW-Authenticate</c>) or a 407 (the proxy's, from
-    /// <c>Proxy-Authenticate</c>; Apple's proxy challenge) asks credentials for, or null when it offers no Basic challenge.
+    /// <c>Proxy-Authenticate</c>; Apple's proxy challenge) asks credentials for, with how to answer it: Digest when
+    /// offered (the password never crosses the wire), else Basic. Null when it offers neither.
     /// </summary>
-    private UrlProtectionSpace? ChallengedSpace(Uri url, int status, HttpResponseMessage reply)
+    private (UrlProtectionSpace? Space, Func<UrlCredential, UrlRequest, int, string>? Answer) ChallengedSpace(Uri url, int status, HttpResponseMessage reply)
     {
+        Uri target = url;
+        HttpHeaderValueCollection<AuthenticationHeaderValue> challenges;
         if (status == 401)
-            return BasicAuthentication.ProtectionSpaceOf(url, reply.Headers.WwwAuthenticate);
-        if (status != 407 || _configuration.ConnectionProxy is not { } proxies || proxies.Bypasses(url.IdnHost)
-            || (url.Scheme == Uri.UriSchemeHttps ? proxies.HttpsProxy : proxies.HttpProxy) is not { } proxy)
-            return null;
-        return BasicAuthentication.ProtectionSpaceOf(proxy, reply.Headers.ProxyAuthenticate) is { } space ? space with { IsProxy = true } : null;
+        {
+            challenges = reply.Headers.WwwAuthenticate;
+        }
+        else if (status == 407 && _configuration.ConnectionProxy is { } proxies && !proxies.Bypasses(url.IdnHost)
+            && (url.Scheme == Uri.UriSchemeHttps ? proxies.HttpsProxy : proxies.HttpProxy) is { } proxy)
+        {
+            target = proxy;
+            challenges = reply.Headers.ProxyAuthenticate;
+        }
+        else
+        {
+            return (null, null);
+        }
+        bool isProxy = status == 407;
+        if (DigestAuthentication.ChallengeOf(target, challenges) is var (digestSpace, parameters))
+            return (digestSpace with { IsProxy = isProxy }, (credential, request, attempt) => DigestAuthentication.AuthorizationHeader(credential, parameters, request.HttpMethod, request.Url, attempt));
+        if (BasicAuthentication.ProtectionSpaceOf(target, challenges) is { } basic)
+            return (basic with { IsProxy = isProxy }, (credential, _, _) => BasicAuthentication.AuthorizationHeader(credential));
+        return (null, null);
     }
 
     /// <summary>A plain GET outside any task (stale-while-revalidate's background revalidation): no redirects, no challenges.</summary>

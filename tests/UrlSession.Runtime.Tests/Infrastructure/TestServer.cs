@@ -22,6 +22,14 @@ public sealed class TestServer : IAsyncLifetime
 
     public Uri Url(string pathAndQuery) => new(BaseAddress, pathAndQuery);
 
+    private static Dictionary<string, string> DigestParameters(string text)
+    {
+        var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(text, "(\\w+)=(?:\"([^\"]*)\"|([^,\\s]+))"))
+            result[m.Groups[1].Value] = m.Groups[2].Success ? m.Groups[2].Value : m.Groups[3].Value;
+        return result;
+    }
+
     /// <summary>What <c>/cache/{name}</c> saw, per name: one line per request ("GET", "GET inm=..." or "GET ims=...").</summary>
     public ConcurrentDictionary<string, ConcurrentQueue<string>> CacheRequests { get; } = new();
 
@@ -141,6 +149,27 @@ public sealed class TestServer : IAsyncLifetime
             if (http.Request.Headers.Authorization == expected)
                 return Results.Text("welcome ada");
             http.Response.Headers.WWWAuthenticate = "Basic realm=\"tests\"";
+            return Results.Text("who are you?", statusCode: 401);
+        });
+        // HTTP Digest (RFC 7616) for ada/lovelace, with the algorithm the path names; ?basic also offers Basic.
+        app.MapGet("/digest/{algorithm}", (HttpContext http, string algorithm) =>
+        {
+            const string realm = "digest-realm", nonce = "n0nce-7616", opaque = "op4que";
+            string header = http.Request.Headers.Authorization.ToString();
+            if (header.StartsWith("Digest ", StringComparison.Ordinal))
+            {
+                var p = DigestParameters(header["Digest ".Length..]);
+                bool sha = algorithm == "SHA-256";
+                string H(string text) => Convert.ToHexString(sha ? System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text)) : System.Security.Cryptography.MD5.HashData(Encoding.UTF8.GetBytes(text))).ToLowerInvariant();
+                string ha1 = H($"ada:{realm}:lovelace"), ha2 = H($"GET:{p.GetValueOrDefault("uri")}");
+                string expected = H($"{ha1}:{nonce}:{p.GetValueOrDefault("nc")}:{p.GetValueOrDefault("cnonce")}:auth:{ha2}");
+                if (p.GetValueOrDefault("username") == "ada" && p.GetValueOrDefault("response") == expected && p.GetValueOrDefault("opaque") == opaque
+                    && p.GetValueOrDefault("uri") == http.Request.Path + http.Request.QueryString)
+                    return Results.Text($"digest welcome ada ({algorithm})");
+            }
+            http.Response.Headers.Append("WWW-Authenticate", $"Digest realm=\"{realm}\", qop=\"auth\", algorithm={algorithm}, nonce=\"{nonce}\", opaque=\"{opaque}\"");
+            if (http.Request.Query.ContainsKey("basic"))
+                http.Response.Headers.Append("WWW-Authenticate", "Basic realm=\"basic-realm\"");
             return Results.Text("who are you?", statusCode: 401);
         });
         app.MapGet("/unauthorized-no-challenge", () => Results.Text("no", statusCode: 401));
