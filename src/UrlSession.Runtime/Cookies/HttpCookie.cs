@@ -156,10 +156,14 @@ public sealed record HttpCookie
         bool hostOnly = domain is null;
         if (domain is not null && !DomainMatches(host, domain))
             return null;
-        // A single-label domain attribute (such as "com") would let one site set cookies for all others.
-        if (domain is not null && domain != host && !domain.Contains('.'))
+        // A domain attribute naming a public suffix ("com", "co.uk", "github.io") would let one site set cookies for
+        // every other site under it (RFC 6265 §5.3 step 5): refused unless it is the host itself.
+        if (domain is not null && domain != host && PublicSuffixes.IsPublicSuffix(domain))
             return null;
-        if (secure is false && name.StartsWith("__Secure-", StringComparison.Ordinal) && url.Scheme != Uri.UriSchemeHttps)
+        // RFC 6265bis prefixes: __Secure- needs Secure from a secure origin; __Host- also no Domain and Path=/.
+        if (name.StartsWith("__Secure-", StringComparison.Ordinal) && (!secure || url.Scheme != Uri.UriSchemeHttps))
+            return null;
+        if (name.StartsWith("__Host-", StringComparison.Ordinal) && (!secure || url.Scheme != Uri.UriSchemeHttps || domain is not null || path != "/"))
             return null;
         return new HttpCookie(name, value, domain ?? host, path ?? DefaultPath(url.AbsolutePath))
         {

@@ -1,0 +1,44 @@
+namespace UrlLoading.Tests.Cookies;
+
+/// <summary>RFC 6265 (and 6265bis prefixes) through the public parser: what a Set-Cookie line becomes, or why it is refused.</summary>
+public sealed class CookieRulesTests
+{
+    private static HttpCookie? One(string setCookie, string url) => HttpCookie.Parse([setCookie], new Uri(url)).SingleOrDefault();
+
+    [Theory]
+    [InlineData("a=1; Domain=co.uk", "https://www.example.co.uk/")]
+    [InlineData("a=1; Domain=github.io", "https://someone.github.io/")]
+    [InlineData("a=1; Domain=com", "https://example.com/")]
+    [InlineData("a=1; Domain=other.example", "https://example.com/")]
+    public void A_domain_that_is_a_public_suffix_or_another_site_is_refused(string setCookie, string url) => Assert.Null(One(setCookie, url));
+
+    [Theory]
+    [InlineData("a=1; Domain=example.co.uk", "https://www.example.co.uk/", "example.co.uk")]
+    [InlineData("a=1; Domain=.Example.COM", "https://shop.example.com/", "example.com")]
+    [InlineData("a=1", "https://shop.example.com/", "shop.example.com")]
+    public void A_registrable_domain_or_the_host_itself_is_accepted(string setCookie, string url, string domain) =>
+        Assert.Equal(domain, One(setCookie, url)!.Domain);
+
+    [Theory]
+    [InlineData("__Host-id=1; Secure; Path=/", "https://example.com/a/b", true)]
+    [InlineData("__Host-id=1; Secure; Path=/; Domain=example.com", "https://example.com/", false)]
+    [InlineData("__Host-id=1; Secure; Path=/a", "https://example.com/", false)]
+    [InlineData("__Host-id=1; Path=/", "https://example.com/", false)]
+    [InlineData("__Host-id=1; Secure; Path=/", "http://example.com/", false)]
+    [InlineData("__Secure-id=1; Secure", "https://example.com/", true)]
+    [InlineData("__Secure-id=1", "https://example.com/", false)]
+    [InlineData("__Secure-id=1; Secure", "http://example.com/", false)]
+    public void Cookie_name_prefixes_demand_what_they_promise(string setCookie, string url, bool accepted) =>
+        Assert.Equal(accepted, One(setCookie, url) is not null);
+
+    [Fact]
+    public void Max_Age_wins_over_Expires_and_HttpOnly_and_SameSite_are_kept()
+    {
+        var cookie = One("a=1; Expires=Wed, 01 Jan 2070 00:00:00 GMT; Max-Age=60; HttpOnly; SameSite=Strict", "https://example.com/")!;
+        Assert.InRange(cookie.ExpiresDate!.Value, DateTimeOffset.UtcNow.AddSeconds(50), DateTimeOffset.UtcNow.AddSeconds(70));
+        Assert.True(cookie.IsHttpOnly);
+        Assert.Equal("Strict", cookie.SameSitePolicy);
+        var gone = One("a=1; Expires=Wed, 01 Jan 2070 00:00:00 GMT; Max-Age=0", "https://example.com/")!;
+        Assert.True(gone.ExpiresDate < DateTimeOffset.UtcNow);
+    }
+}
