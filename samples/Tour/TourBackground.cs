@@ -44,6 +44,16 @@ internal static class TourBackground
                 Console.Write(await app.StandardOutput.ReadToEndAsync());
                 await app.WaitForExitAsync();
             }
+            // The app is gone; the daemon finishes on its own. Its command line shows the events waiting (bounded wait).
+            string listing = "";
+            for (int i = 0; i < 100 && !listing.Contains("2 undelivered", StringComparison.Ordinal); i++)
+            {
+                using var list = Run(DaemonPath(), "list");
+                listing = await list.StandardOutput.ReadToEndAsync();
+                await list.WaitForExitAsync();
+            }
+            foreach (var line in listing.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                Console.WriteLine($"  urlsessiond list: {line.Trim()}");
             var events = new BackgroundEvents();
             var session = Open(events);
             foreach (var task in await session.GetAllTasksAsync())
