@@ -35,6 +35,28 @@ public sealed record UrlCredential
         return new UrlCredential(trust);
     }
 
+    private UrlCredential(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate)
+    {
+        User = "";
+        Password = "";
+        Persistence = UrlCredentialPersistence.None;
+        ClientCertificate = certificate;
+    }
+
+    /// <summary>A client certificate with its private key, for a client-certificate challenge (Apple's <c>URLCredential(identity:certificates:persistence:)</c>).</summary>
+    /// <param name="certificate">The certificate; it must carry its private key.</param>
+    /// <returns>The credential.</returns>
+    public static UrlCredential ForClientCertificate(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        if (!certificate.HasPrivateKey)
+            throw new ArgumentException("A client certificate credential needs the certificate's private key (load it from a PFX/PKCS#12 file or a store).", nameof(certificate));
+        return new UrlCredential(certificate);
+    }
+
+    /// <summary>The client certificate this credential presents, or null.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? ClientCertificate { get; }
+
     /// <summary>The server trust this credential accepts, or null for a password credential.</summary>
     public ServerTrust? ServerTrust { get; }
 

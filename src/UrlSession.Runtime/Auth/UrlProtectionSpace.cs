@@ -31,6 +31,9 @@ public sealed record UrlProtectionSpace(string Host, int Port, string Protocol, 
     /// <summary>True for a proxy's protection space (407).</summary>
     public bool IsProxy { get; init; }
 
+    /// <summary>For <see cref="AuthenticationMethodClientCertificate"/>: the certificate authorities the server accepts (may be empty).</summary>
+    public System.Collections.Generic.IReadOnlyList<string> DistinguishedNames { get; init; } = [];
+
     /// <summary>For <see cref="AuthenticationMethodServerTrust"/>: the server's certificate chain and the platform's verdict.</summary>
     public ServerTrust? ServerTrust { get; init; }
 }

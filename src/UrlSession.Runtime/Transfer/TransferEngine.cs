@@ -30,6 +30,7 @@ internal sealed class TransferEngine : IDisposable
         _session = session;
         var handler = CreateHandler(configuration);
         handler.SslOptions.RemoteCertificateValidationCallback = TrustServer;
+        handler.SslOptions.LocalCertificateSelectionCallback = SelectClientCertificate;
         _invoker = new HttpMessageInvoker(handler, disposeHandler: true);
     }
 
@@ -39,6 +40,41 @@ internal sealed class TransferEngine : IDisposable
         public UrlErrorCode? Refusal { get; set; }
 
         public string? Why { get; set; }
+
+        /// <summary>The server asked for a client certificate; <see cref="ClientCertificate"/> is what was sent, if anything.</summary>
+        public bool ClientCertificateAsked { get; set; }
+
+        public System.Security.Cryptography.X509Certificates.X509Certificate? ClientCertificate { get; set; }
+    }
+
+    /// <summary>
+    /// A server that asks for a client certificate raises the session-level challenge
+    /// <see cref="UrlProtectionSpace.AuthenticationMethodClientCertificate"/>; the delegate answers with
+    /// <see cref="UrlCredential.ForClientCertificate"/>. Without an answer no certificate is sent.
+    /// </summary>
+    private System.Security.Cryptography.X509Certificates.X509Certificate? SelectClientCertificate(object sender, string targetHost,
+        System.Security.Cryptography.X509Certificates.X509CertificateCollection localCertificates,
+        System.Security.Cryptography.X509Certificates.X509Certificate? remoteCertificate, string[] acceptableIssuers)
+    {
+        var outcome = s_trust.Value;
+        // Called before the server has asked (no remote certificate yet): nothing to offer until it does.
+        if (remoteCertificate is null)
+            return null;
+        if (outcome is { ClientCertificateAsked: true })
+            return outcome.ClientCertificate;
+        if (outcome is not null)
+            outcome.ClientCertificateAsked = true;
+        if (_session is not { } session || !session.Answers(UrlSessionCallbacks.DidReceiveSessionChallenge))
+            return null;
+        var space = new UrlProtectionSpace(targetHost, 0, Uri.UriSchemeHttps, null, UrlProtectionSpace.AuthenticationMethodClientCertificate)
+        {
+            DistinguishedNames = acceptableIssuers,
+        };
+        var (disposition, credential) = session.DidReceiveSessionChallengeAsync(new UrlAuthenticationChallenge(space, null, 0, null, null)).AsTask().GetAwaiter().GetResult();
+        var chosen = disposition == AuthChallengeDisposition.UseCredential ? credential?.ClientCertificate : null;
+        if (outcome is not null)
+            outcome.ClientCertificate = chosen;
+        return chosen;
     }
 
     /// <summary>
@@ -135,6 +171,12 @@ internal sealed class TransferEngine : IDisposable
                 metrics.Record(new UrlSessionTaskTransactionMetrics(request, null, fetchStart, null, DateTimeOffset.UtcNow, null, 0));
                 if (trust.Refusal is { } refusal && e is HttpRequestException)
                     throw new UrlError(refusal, request.Url, trust.Why, e);
+                // With TLS 1.3 the server refuses a missing certificate after the client's side of the handshake, so the
+                // failure shows as a closed connection rather than a handshake error: the request asked, that decides.
+                if (trust.ClientCertificateAsked && e is HttpRequestException)
+                    throw trust.ClientCertificate is null
+                        ? new UrlError(UrlErrorCode.ClientCertificateRequired, request.Url, "The server requires a client certificate; answer the session's DidReceiveChallenge for NSURLAuthenticationMethodClientCertificate with UrlCredential.ForClientCertificate.", e)
+                        : new UrlError(UrlErrorCode.ClientCertificateRejected, request.Url, "The server rejected the client certificate.", e);
                 throw;
             }
             clock.Touch();

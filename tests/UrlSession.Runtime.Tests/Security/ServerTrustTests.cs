@@ -13,6 +13,8 @@ public sealed partial class ServerTrustTests
     [UrlSessionDelegate]
     private sealed partial class TrustDelegate(Func<UrlAuthenticationChallenge, (AuthChallengeDisposition, UrlCredential?)> answer)
     {
+        public (AuthChallengeDisposition, UrlCredential?) Answer(UrlAuthenticationChallenge challenge) => answer(challenge);
+
         public List<UrlAuthenticationChallenge> Challenges { get; } = [];
 
         private (AuthChallengeDisposition, UrlCredential?) DidReceiveChallenge(UrlAuthenticationChallenge challenge)
@@ -139,5 +141,37 @@ public sealed partial class ServerTrustTests
         await using var session = new UrlSession(configuration, Pinning(server));
         var (data, _) = await session.DataAsync(new Uri(server.Url, "/protocol"), Ct);
         Assert.Equal(expected, Encoding.UTF8.GetString(data));
+    }
+
+    [Fact]
+    public async Task A_server_that_requires_a_client_certificate_gets_the_one_the_delegate_gives()
+    {
+        await using var server = await TlsServer.StartAsync(requireClientCertificate: true);
+        var mine = TlsServer.CreateCertificate(subject: "CN=ada-client", client: true);
+        var pinning = Pinning(server);
+        var identity = new TrustDelegate(challenge => challenge.ProtectionSpace.AuthenticationMethod == UrlProtectionSpace.AuthenticationMethodClientCertificate
+            ? (AuthChallengeDisposition.UseCredential, UrlCredential.ForClientCertificate(mine))
+            : pinning.Answer(challenge));
+        await using var session = new UrlSession(UrlSessionConfiguration.Ephemeral, identity);
+        var (data, _) = await session.DataAsync(new Uri(server.Url, "/whoami"), Ct);
+        Assert.Equal("CN=ada-client", Encoding.UTF8.GetString(data));
+        Assert.Contains(identity.Challenges, c => c.ProtectionSpace.AuthenticationMethod == UrlProtectionSpace.AuthenticationMethodClientCertificate);
+    }
+
+    [Fact]
+    public async Task Without_a_client_certificate_the_task_fails_with_ClientCertificateRequired()
+    {
+        await using var server = await TlsServer.StartAsync(requireClientCertificate: true);
+        var (_, error) = await LoadAsync(server, Pinning(server));
+        Assert.Equal(UrlErrorCode.ClientCertificateRequired, error!.Code);
+        Assert.Equal(-1206, (int)error.Code);
+    }
+
+    [Fact]
+    public void A_client_certificate_credential_needs_the_private_key()
+    {
+        using var withKey = TlsServer.CreateCertificate(client: true);
+        using var publicOnly = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(withKey.RawData);
+        Assert.Contains("private key", Assert.Throws<ArgumentException>(() => UrlCredential.ForClientCertificate(publicOnly)).Message, StringComparison.Ordinal);
     }
 }
