@@ -11,7 +11,9 @@ namespace UrlLoading.Analyzers.Security;
 /// on every path (<c>ServerCertificateCustomValidationCallback</c>, <c>RemoteCertificateValidationCallback</c>,
 /// <c>ServicePointManager.ServerCertificateValidationCallback</c>, or passed where one is expected) and every use of
 /// <c>HttpClientHandler.DangerousAcceptAnyServerCertificateValidator</c>. A callback that looks at its arguments
-/// (pinning, a known thumbprint, the policy errors) is not reported.
+/// (pinning, a known thumbprint, the policy errors) is not reported. In a delegate's <c>DidReceiveChallenge</c>, a
+/// <c>UrlCredential.ForTrust(...)</c> answer is reported when the method never looks at the trust (its certificate,
+/// chain, fingerprint, policy errors, or <c>Evaluate()</c>): Apple's <c>URLCredential(trust:)</c> misuse.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class ServerTrustAcceptedAnalyzer : DiagnosticAnalyzer
@@ -36,6 +38,8 @@ public sealed class ServerTrustAcceptedAnalyzer : DiagnosticAnalyzer
             start.RegisterOperationAction(AnalyzeAssignment, OperationKind.SimpleAssignment);
             start.RegisterOperationAction(c => AnalyzeArgument(c, validationCallback), OperationKind.Argument);
             start.RegisterOperationAction(c => AnalyzeDangerousValidator(c, handler), OperationKind.PropertyReference);
+            if (start.Compilation.GetTypeByMetadataName("UrlLoading.ServerTrust") is { } serverTrust)
+                start.RegisterOperationBlockAction(block => AnalyzeTrustAnswer(block, serverTrust));
         });
     }
 
@@ -58,6 +62,21 @@ public sealed class ServerTrustAcceptedAnalyzer : DiagnosticAnalyzer
         var reference = (IPropertyReferenceOperation)context.Operation;
         if (reference.Property.Name == "DangerousAcceptAnyServerCertificateValidator" && SymbolEqualityComparer.Default.Equals(reference.Property.ContainingType, handler))
             Report(context, reference, "'HttpClientHandler.DangerousAcceptAnyServerCertificateValidator'");
+    }
+
+    private static void AnalyzeTrustAnswer(OperationBlockAnalysisContext context, INamedTypeSymbol serverTrust)
+    {
+        if (context.OwningSymbol is not IMethodSymbol { Name: "DidReceiveChallenge" })
+            return;
+        var operations = context.OperationBlocks.SelectMany(b => b.Descendants()).ToList();
+        bool inspects = operations.Any(o =>
+            (o is IPropertyReferenceOperation property && SymbolEqualityComparer.Default.Equals(property.Property.ContainingType, serverTrust))
+            || (o is IInvocationOperation call && SymbolEqualityComparer.Default.Equals(call.TargetMethod.ContainingType, serverTrust))
+            || (o is IArgumentOperation { Value.Type: var type } argument && SymbolEqualityComparer.Default.Equals(type, serverTrust) && argument.Parent is IInvocationOperation { TargetMethod.Name: not "ForTrust" }));
+        if (inspects)
+            return;
+        foreach (var accept in operations.OfType<IInvocationOperation>().Where(c => c.TargetMethod is { Name: "ForTrust", ContainingType.Name: "UrlCredential" }))
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ServerTrustAcceptedWithoutEvaluation, accept.Syntax.GetLocation(), "Answering the server trust challenge with UrlCredential.ForTrust"));
     }
 
     private static void Report(OperationAnalysisContext context, IOperation at, string what) =>

@@ -36,4 +36,33 @@ public sealed class ServerTrustAcceptedAnalyzerTests
     [InlineData("var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, certificate, _, _) => { if (certificate is null) return false; return true; } };")]
     [InlineData("var handler = new HttpClientHandler();")]
     public Task A_callback_that_looks_at_the_certificate_is_not_reported(string body) => Verify.AnalyzeAsync(Code(body));
+
+    private static string Challenges(string method) => $$"""
+        using UrlLoading;
+
+        [UrlSessionDelegate]
+        partial class Trusting
+        {
+            private const string Pin = "AB12";
+        {{method}}
+        }
+        """;
+
+    [Fact]
+    public Task Answering_server_trust_with_ForTrust_without_looking_at_it_is_reported() => Verify.AnalyzeAsync(Challenges("""
+            (AuthChallengeDisposition, UrlCredential?) DidReceiveChallenge(UrlAuthenticationChallenge challenge) =>
+                challenge.ProtectionSpace.ServerTrust is { } trust
+                    ? (AuthChallengeDisposition.UseCredential, {|#0:UrlCredential.ForTrust(trust)|})
+                    : (AuthChallengeDisposition.PerformDefaultHandling, null);
+        """), Verify.Diagnostic("US5001").WithLocation(0).WithArguments("Answering the server trust challenge with UrlCredential.ForTrust"));
+
+    [Theory]
+    [InlineData("trust.Sha256Fingerprint == Pin")]
+    [InlineData("trust.Evaluate()")]
+    public Task Pinning_or_evaluating_before_ForTrust_is_not_reported(string check) => Verify.AnalyzeAsync(Challenges($$"""
+            (AuthChallengeDisposition, UrlCredential?) DidReceiveChallenge(UrlAuthenticationChallenge challenge) =>
+                challenge.ProtectionSpace.ServerTrust is { } trust && {{check}}
+                    ? (AuthChallengeDisposition.UseCredential, UrlCredential.ForTrust(trust))
+                    : (AuthChallengeDisposition.PerformDefaultHandling, null);
+        """));
 }
