@@ -7,6 +7,6 @@ public enum UrlCredentialPersistence
     None = 0,
     /// <summary>Kept in memory for the life of the storage.</summary>
     ForSession = 1,
-    /// <summary>Kept across launches (requires a persistent storage; the in-memory storage keeps it for the process).</summary>
+    /// <summary>Kept across launches by <see cref="UrlCredentialStorage.Shared"/> (password sealed on disk, never in clear text); other storages keep it for the process.</summary>
     Permanent = 2,
 }

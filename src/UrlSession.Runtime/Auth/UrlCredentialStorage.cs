@@ -1,15 +1,50 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
+using System.Security.Cryptography;
+using System.Text.Json;
 
 namespace UrlLoading;
 
-/// <summary>Credentials kept per protection space (Apple's <c>URLCredentialStorage</c>). Thread-safe and in memory.</summary>
+/// <summary>
+/// Credentials kept per protection space (Apple's <c>URLCredentialStorage</c>). Thread-safe. A storage made with
+/// <c>new</c> (and the ephemeral configuration's) is memory-only. <see cref="Shared"/> also keeps
+/// <see cref="UrlCredentialPersistence.Permanent"/> credentials across launches, with every password sealed
+/// (AES-256-GCM) under a per-user key file: never in clear text on disk.
+/// </summary>
 public class UrlCredentialStorage
 {
-    private static readonly Lazy<UrlCredentialStorage> s_shared = new(() => new UrlCredentialStorage());
+    private static readonly Lazy<UrlCredentialStorage> s_shared = new(() => new UrlCredentialStorage(new CredentialFile(CredentialFile.DefaultFolder)));
     private readonly Dictionary<UrlProtectionSpace, Dictionary<string, UrlCredential>> _credentials = new();
     private readonly Dictionary<UrlProtectionSpace, UrlCredential> _defaults = new();
     private readonly object _gate = new();
+    private readonly CredentialFile? _file;
+
+    /// <summary>Creates an empty, memory-only storage.</summary>
+    public UrlCredentialStorage()
+    {
+    }
+
+    /// <summary>A storage that keeps its permanent credentials in <paramref name="file"/> (loaded now).</summary>
+    internal UrlCredentialStorage(CredentialFile file)
+    {
+        _file = file;
+        try
+        {
+            foreach (var (space, credential, isDefault) in file.Load())
+            {
+                if (!_credentials.TryGetValue(space, out var byUser))
+                    _credentials[space] = byUser = new Dictionary<string, UrlCredential>(StringComparer.Ordinal);
+                byUser[credential.User] = credential;
+                if (isDefault || !_defaults.ContainsKey(space))
+                    _defaults[space] = credential;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or FormatException)
+        {
+            // An unreadable file leaves the storage empty; the next save rewrites it.
+        }
+    }
 
     /// <summary>The process-wide storage used by <see cref="UrlSessionConfiguration.Default"/>.</summary>
     public static UrlCredentialStorage Shared => s_shared.Value;
@@ -30,6 +65,8 @@ public class UrlCredentialStorage
             byUser[credential.User] = credential;
             _defaults.TryAdd(space, credential);
         }
+        if (credential.Persistence == UrlCredentialPersistence.Permanent)
+            Persist();
     }
 
     /// <summary>Stores a credential and makes it the space's default.</summary>
@@ -42,6 +79,8 @@ public class UrlCredentialStorage
             return;
         lock (_gate)
             _defaults[space] = credential;
+        if (credential.Persistence == UrlCredentialPersistence.Permanent)
+            Persist();
     }
 
     /// <summary>The default credential for a space, or null.</summary>
@@ -77,6 +116,35 @@ public class UrlCredentialStorage
                 byUser.Remove(credential.User);
             if (_defaults.TryGetValue(space, out var d) && d.User == credential.User)
                 _defaults.Remove(space);
+        }
+        if (credential.Persistence == UrlCredentialPersistence.Permanent)
+            Persist();
+    }
+
+    /// <summary>Writes the permanent credentials (sealed) when this storage has a file; never fails the caller.</summary>
+    private void Persist()
+    {
+        if (_file is null)
+            return;
+        List<(UrlProtectionSpace, UrlCredential, bool)> permanent = [];
+        lock (_gate)
+        {
+            foreach (var (space, byUser) in _credentials)
+            {
+                foreach (var credential in byUser.Values)
+                {
+                    if (credential.Persistence == UrlCredentialPersistence.Permanent && credential.ServerTrust is null && credential.ClientCertificate is null)
+                        permanent.Add((space, credential, _defaults.TryGetValue(space, out var d) && d == credential));
+                }
+            }
+        }
+        try
+        {
+            _file.Save(permanent);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
+        {
+            // Kept for this process; the next successful save writes them all.
         }
     }
 

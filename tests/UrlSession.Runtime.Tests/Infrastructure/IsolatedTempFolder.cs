@@ -17,6 +17,7 @@ internal static class IsolatedTempFolder
         Environment.SetEnvironmentVariable("TMPDIR", folder);
         // The shared URL cache's disk store goes under XDG_CACHE_HOME: keep it in this process's folder too.
         Environment.SetEnvironmentVariable("XDG_CACHE_HOME", Path.Combine(folder, "cache"));
+        Environment.SetEnvironmentVariable("XDG_DATA_HOME", Path.Combine(folder, "data"));
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
             try
