@@ -20,7 +20,6 @@ internal static class BackgroundProtocol
     public const string List = "list";
     public const string Status = "status";
     public const string Logs = "logs";
-    public const string LaunchHandled = "launchHandled";
 
     /// <summary>The daemon's notification that carries one <see cref="EventMessage"/>.</summary>
     public const string Event = "event";
@@ -28,7 +27,6 @@ internal static class BackgroundProtocol
     /// <summary>JSON-RPC error codes of this protocol (the -32xxx range is JSON-RPC's own).</summary>
     public const int SessionInUse = 1;
     public const int UnknownSession = 2;
-    public const int UnknownTask = 3;
     public const int InvalidRequest = 4;
     public const int VersionMismatch = 5;
 }

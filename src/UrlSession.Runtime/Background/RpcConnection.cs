@@ -42,9 +42,6 @@ internal sealed class RpcConnection : IAsyncDisposable
         _onNotification = onNotification;
     }
 
-    /// <summary>Cancelled when the connection ends.</summary>
-    public CancellationToken Closed => _closed.Token;
-
     /// <summary>Why the read loop ended, when it ended on bad input.</summary>
     public string? ProtocolError { get; private set; }
 

@@ -18,9 +18,6 @@ internal sealed class Exchange(UrlRequest request, HttpResponseMessage message, 
     /// <summary>What to store once the whole body has been read (its body is <see cref="CacheBody"/>).</summary>
     public Func<byte[], CacheEntry>? CacheCandidate { get; set; }
 
-    /// <summary>True when the response came from the cache (or was made up by it), not from the network.</summary>
-    public bool FromCache { get; init; }
-
     /// <summary>The request the cached entry answers.</summary>
     public UrlRequest Request { get; } = request;
 

@@ -195,7 +195,7 @@ internal static class ResponseCache
         };
         var response = new HttpUrlResponse(stored.Url, stored.StatusCode, stored.HttpVersion, headers);
         var message = new HttpResponseMessage((HttpStatusCode)stored.StatusCode) { Content = new ReadOnlyMemoryContent(entry.Cached.Data), Version = HttpVersion.Version11 };
-        return new Exchange(request, message, response, requestTime, DateTimeOffset.UtcNow) { FromCache = true };
+        return new Exchange(request, message, response, requestTime, DateTimeOffset.UtcNow);
     }
 
     /// <summary>RFC 9111 §5.2.1.7: only-if-cached with nothing usable answers 504 Gateway Timeout.</summary>
@@ -203,6 +203,6 @@ internal static class ResponseCache
     {
         var response = new HttpUrlResponse(request.Url, 504, "HTTP/1.1", new Dictionary<string, string> { ["Content-Length"] = "0" });
         var message = new HttpResponseMessage(HttpStatusCode.GatewayTimeout) { Content = new ReadOnlyMemoryContent(ReadOnlyMemory<byte>.Empty) };
-        return new Exchange(request, message, response, requestTime, DateTimeOffset.UtcNow) { FromCache = true };
+        return new Exchange(request, message, response, requestTime, DateTimeOffset.UtcNow);
     }
 }

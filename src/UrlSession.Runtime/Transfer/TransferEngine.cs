@@ -295,8 +295,6 @@ internal sealed class TransferEngine : IDisposable
         return (ToUrlResponse(request.Url, reply), body);
     }
 
-    internal static HttpUrlResponse ResponseOf(Uri url, HttpResponseMessage reply) => ToUrlResponse(url, reply);
-
     private async ValueTask<UrlCredential?> AnswerChallengeAsync(UrlSessionTask task, UrlAuthenticationChallenge challenge, TransferClock clock)
     {
         var (disposition, credential) = (AuthChallengeDisposition.PerformDefaultHandling, (UrlCredential?)null);
