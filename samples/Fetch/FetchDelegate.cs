@@ -14,6 +14,18 @@ internal sealed partial class FetchDelegate(string? output)
 
     public TaskCompletionSource EventsDone { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>The --user credential: offered once to whichever scheme the server asks for (Basic, Digest, NTLM, Negotiate).</summary>
+    public UrlCredential? Credential { get; set; }
+
+    private (AuthChallengeDisposition, UrlCredential?) DidReceiveChallenge(UrlSessionTask task, UrlAuthenticationChallenge challenge)
+    {
+        // Refused once: stop, rather than lock the account with the same wrong password.
+        if (Credential is null || challenge.PreviousFailureCount > 0)
+            return (AuthChallengeDisposition.PerformDefaultHandling, null);
+        Console.Error.WriteLine($"{challenge.ProtectionSpace.Host} asks for {challenge.ProtectionSpace.AuthenticationMethod.Replace("NSURLAuthenticationMethod", "", StringComparison.Ordinal)}; answering as {Credential.User}");
+        return (AuthChallengeDisposition.UseCredential, Credential);
+    }
+
     private void DidResumeAtOffset(long fileOffset, long expectedTotalBytes) =>
         Console.Error.WriteLine(fileOffset > 0 ? $"resuming at byte {fileOffset:N0}" : "the server cannot continue this file; starting over");
 

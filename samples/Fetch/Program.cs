@@ -6,9 +6,10 @@ using UrlLoading;
 // fetch URL [-o FILE] --background [--detach]
 //                                      hand the download to urlsessiond: it goes on if fetch quits (--detach quits at once)
 // fetch --collect                      receive background downloads that finished while fetch was not running
-const string Usage = "usage: fetch URL [-o FILE] [--continue] | fetch URL --upload FILE | fetch URL [-o FILE] --background [--detach] | fetch --collect";
+// fetch URL -u USER:PASSWORD ...       answer the server's Basic, Digest, NTLM or Negotiate challenge (DOMAIN\user for NTLM)
+const string Usage = "usage: fetch URL [-o FILE] [--continue] [-u USER:PASSWORD] | fetch URL --upload FILE | fetch URL [-o FILE] --background [--detach] | fetch --collect";
 const string BackgroundIdentifier = "fetch.background-downloads";
-string? url = null, output = null, upload = null;
+string? url = null, output = null, upload = null, user = null;
 bool resume = false, background = false, detach = false, collect = false;
 for (int i = 0; i < args.Length; i++)
 {
@@ -20,6 +21,7 @@ for (int i = 0; i < args.Length; i++)
         case "--background": background = true; break;
         case "--detach": detach = true; break;
         case "--collect": collect = true; break;
+        case "-u" or "--user" when i + 1 < args.Length && args[i + 1].Contains(':', StringComparison.Ordinal): user = args[++i]; break;
         case var a when !a.StartsWith('-') && url is null: url = a; break;
         default:
             Console.Error.WriteLine($"fetch: unknown argument '{args[i]}'\n{Usage}");
@@ -36,6 +38,8 @@ if (url is null || !Uri.TryCreate(url, UriKind.Absolute, out var target))
 
 output ??= Path.GetFileName(target.AbsolutePath) is { Length: > 0 } name ? name : "index.html";
 var fetch = new FetchDelegate(Path.GetFullPath(output));
+if (user is not null)
+    fetch.Credential = new UrlCredential(user[..user.IndexOf(':', StringComparison.Ordinal)], user[(user.IndexOf(':', StringComparison.Ordinal) + 1)..]);
 if (background)
     return await BackgroundAsync(target, Path.GetFullPath(output));
 await using var session = new UrlSession(UrlSessionConfiguration.Default, fetch);

@@ -66,9 +66,15 @@ public sealed partial class FetchTests : IAsyncLifetime
         return (process.ExitCode, stdout + stderr);
     }
 
-    private Process Start(string[] arguments)
+    private Process Start(string[] arguments, string? runtimeConfig = null)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _dir, RedirectStandardOutput = true, RedirectStandardError = true };
+        if (runtimeConfig is not null)
+        {
+            start.ArgumentList.Add("exec");
+            start.ArgumentList.Add("--runtimeconfig");
+            start.ArgumentList.Add(runtimeConfig);
+        }
         // A private urlsessiond for --background: its own socket and state under this test's folder.
         start.Environment["URLSESSIOND_PATH"] = DaemonDll;
         start.Environment["URLSESSIOND_RUNTIME_DIR"] = Path.Combine(_dir, "daemon-run");
@@ -77,6 +83,43 @@ public sealed partial class FetchTests : IAsyncLifetime
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
         return Process.Start(start)!;
+    }
+
+    private async Task<(int Code, string Output)> FetchWithConfigAsync(string runtimeConfig, params string[] arguments)
+    {
+        using var process = Start(arguments, runtimeConfig);
+        string output = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        output = await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken) + output;
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        return (process.ExitCode, output);
+    }
+
+    /// <summary>
+    /// NTLM where the platform has none (Linux without gss-ntlmssp): the error names both fixes; with the managed-NTLM
+    /// switch the error names, given in the app's runtime configuration, the same fetch signs in.
+    /// </summary>
+    [Fact]
+    public async Task Fetch_signs_in_with_NTLM_once_the_app_turns_on_managed_NTLM_and_says_how_when_it_has_not()
+    {
+        Assert.SkipWhen(OperatingSystem.IsWindows() || File.Exists("/usr/lib/x86_64-linux-gnu/gssntlmssp/gssntlmssp.so"), "this system has NTLM of its own");
+        await using var server = await UrlLoading.Tests.Infrastructure.WindowsAuthServer.StartAsync();
+        string url = server.Url("ntlm").ToString();
+        string shipped = Path.ChangeExtension(FetchDll, ".runtimeconfig.json");
+        var (code, output) = await FetchWithConfigAsync(shipped, url, "-u", "TESTDOM\\alice:wonderland", "-o", "page.txt");
+        Assert.True(code == 1, output);
+        Assert.Contains("asks for NTLM", output, StringComparison.Ordinal);
+        Assert.Contains("gss-ntlmssp", output, StringComparison.Ordinal);
+        Assert.Contains("System.Net.Security.UseManagedNtlm", output, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_dir, "page.txt")));
+
+        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(shipped))!;
+        config["runtimeOptions"]!["configProperties"] = new System.Text.Json.Nodes.JsonObject { ["System.Net.Security.UseManagedNtlm"] = true };
+        string managed = Path.Combine(_dir, "fetch.managed-ntlm.runtimeconfig.json");
+        File.WriteAllText(managed, config.ToJsonString());
+        (code, output) = await FetchWithConfigAsync(managed, url, "-u", "TESTDOM\\alice:wonderland", "-o", "page.txt");
+        Assert.True(code == 0, output);
+        Assert.Equal("welcome TESTDOM\\alice via NTLM", File.ReadAllText(Path.Combine(_dir, "page.txt")));
+        Assert.Equal(["NTLM TESTDOM\\alice ok"], server.Verdicts);
     }
 
     [Fact]

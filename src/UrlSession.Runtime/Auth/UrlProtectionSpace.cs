@@ -26,7 +26,8 @@ public sealed record UrlProtectionSpace(string Host, int Port, string Protocol, 
     public const string AuthenticationMethodDefault = "NSURLAuthenticationMethodDefault";
 
     /// <summary>True when the credential would be sent over an encrypted connection.</summary>
-    public bool ReceivesCredentialSecurely => Protocol == Uri.UriSchemeHttps || AuthenticationMethod == AuthenticationMethodHttpDigest;
+    public bool ReceivesCredentialSecurely => Protocol == Uri.UriSchemeHttps
+        || AuthenticationMethod is AuthenticationMethodHttpDigest or AuthenticationMethodNtlm or AuthenticationMethodNegotiate;
 
     /// <summary>True for a proxy's protection space (407).</summary>
     public bool IsProxy { get; init; }

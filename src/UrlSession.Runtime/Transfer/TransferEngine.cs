@@ -23,16 +23,17 @@ internal sealed class TransferEngine : IDisposable
     private readonly UrlSessionConfiguration _configuration;
     private readonly UrlSession? _session;
     private readonly HttpMessageInvoker _invoker;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Handshake, HttpMessageInvoker> _handshakeInvokers = new();
 
     public TransferEngine(UrlSessionConfiguration configuration, UrlSession? session = null)
     {
         _configuration = configuration;
         _session = session;
-        var handler = CreateHandler(configuration);
-        handler.SslOptions.RemoteCertificateValidationCallback = TrustServer;
-        handler.SslOptions.LocalCertificateSelectionCallback = SelectClientCertificate;
-        _invoker = new HttpMessageInvoker(handler, disposeHandler: true);
+        _invoker = CreateInvoker(configuration, null);
     }
+
+    /// <summary>An NTLM or Negotiate credential for one protection space: requests that carry it go through a pool of their own.</summary>
+    private readonly record struct Handshake(UrlProtectionSpace Space, UrlCredential Credential);
 
     /// <summary>Why the last TLS handshake of this request flow refused the server, when it did.</summary>
     private sealed class TrustOutcome
@@ -148,6 +149,7 @@ internal sealed class TransferEngine : IDisposable
         string? proxyAuthorization = null;
         UrlCredential? triedCredential = null;
         UrlProtectionSpace? triedSpace = null;
+        Handshake? handshake = null;
         int failures = 0;
         while (true)
         {
@@ -164,7 +166,7 @@ internal sealed class TransferEngine : IDisposable
             var trust = s_trust.Value = new TrustOutcome();
             try
             {
-                reply = await _invoker.SendAsync(message, clock.Token).ConfigureAwait(false);
+                reply = await InvokerFor(handshake).SendAsync(message, clock.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
             {
@@ -211,6 +213,8 @@ internal sealed class TransferEngine : IDisposable
                         request = next;
                         task.CurrentRequest = next;
                         authorization = null;
+                        if (handshake is { Space.IsProxy: false })
+                            handshake = null;
                         failures = 0;
                         continue;
                     }
@@ -224,10 +228,21 @@ internal sealed class TransferEngine : IDisposable
                     {
                         if (++failures > MaximumAuthenticationFailures)
                             throw new UrlError(UrlErrorCode.UserAuthenticationRequired, request.Url, $"The server refused {MaximumAuthenticationFailures} credentials for {space.Host} (realm '{space.Realm}'); check the user name and password.");
-                        if (space.IsProxy)
-                            proxyAuthorization = answer!(credential, request, failures);
+                        if (answer is null)
+                        {
+                            // NTLM and Negotiate: the handshake runs on one connection of a pool that holds the credential.
+                            if (space.AuthenticationMethod == UrlProtectionSpace.AuthenticationMethodNtlm && !WindowsAuthentication.IsNtlmAvailable)
+                                throw new UrlError(UrlErrorCode.UserAuthenticationRequired, request.Url, $"{space.Host} asks for NTLM. {WindowsAuthentication.NtlmUnavailable}");
+                            handshake = new Handshake(space, credential);
+                        }
+                        else if (space.IsProxy)
+                        {
+                            proxyAuthorization = answer(credential, request, failures);
+                        }
                         else
-                            authorization = answer!(credential, request, failures);
+                        {
+                            authorization = answer(credential, request, failures);
+                        }
                         triedCredential = credential;
                         triedSpace = space;
                         continue;
@@ -247,12 +262,23 @@ internal sealed class TransferEngine : IDisposable
         }
     }
 
-    public void Dispose() => _invoker.Dispose();
+    public void Dispose()
+    {
+        _invoker.Dispose();
+        foreach (var invoker in _handshakeInvokers.Values)
+            invoker.Dispose();
+        _handshakeInvokers.Clear();
+    }
+
+    private HttpMessageInvoker InvokerFor(Handshake? handshake) =>
+        handshake is not { } key ? _invoker : _handshakeInvokers.GetOrAdd(key, k => CreateInvoker(_configuration, k));
 
     /// <summary>
     /// The protection space a 401 (the server's, from <c>WWW-Authenticate</c>) or a 407 (the proxy's, from
-    /// <c>Proxy-Authenticate</c>; Apple's proxy challenge) asks credentials for, with how to answer it: Digest when
-    /// offered (the password never crosses the wire), else Basic. Null when it offers neither.
+    /// <c>Proxy-Authenticate</c>; Apple's proxy challenge) asks credentials for, with how to answer it. The strongest
+    /// scheme wins: Negotiate and NTLM when the platform can run them (a null answer: the handshake is connection-level),
+    /// then Digest (the password never crosses the wire), then Basic, then Negotiate or NTLM even where unavailable
+    /// (Kerberos may still work; NTLM fails with an error naming the fix). Null when it offers none of them.
     /// </summary>
     private (UrlProtectionSpace? Space, Func<UrlCredential, UrlRequest, int, string>? Answer) ChallengedSpace(Uri url, int status, HttpResponseMessage reply)
     {
@@ -273,10 +299,14 @@ internal sealed class TransferEngine : IDisposable
             return (null, null);
         }
         bool isProxy = status == 407;
+        if (WindowsAuthentication.ProtectionSpaceOf(target, challenges, evenIfUnavailable: false) is { } windows)
+            return (windows with { IsProxy = isProxy }, null);
         if (DigestAuthentication.ChallengeOf(target, challenges) is var (digestSpace, parameters))
             return (digestSpace with { IsProxy = isProxy }, (credential, request, attempt) => DigestAuthentication.AuthorizationHeader(credential, parameters, request.HttpMethod, request.Url, attempt));
         if (BasicAuthentication.ProtectionSpaceOf(target, challenges) is { } basic)
             return (basic with { IsProxy = isProxy }, (credential, _, _) => BasicAuthentication.AuthorizationHeader(credential));
+        if (WindowsAuthentication.ProtectionSpaceOf(target, challenges, evenIfUnavailable: true) is { } unavailable)
+            return (unavailable with { IsProxy = isProxy }, null);
         return (null, null);
     }
 
@@ -390,6 +420,29 @@ internal sealed class TransferEngine : IDisposable
             string joined = string.Join(", ", values);
             headers[name] = headers.TryGetValue(name, out var existing) ? existing + ", " + joined : joined;
         }
+    }
+
+    /// <summary>
+    /// A connection pool with the configuration's settings and this session's TLS callbacks; for a
+    /// <paramref name="handshake"/>, one whose handler also holds that NTLM/Negotiate credential for that space only
+    /// (the server's origin, or the proxy), so the handshake stays on one connection and goes nowhere else.
+    /// </summary>
+    private HttpMessageInvoker CreateInvoker(UrlSessionConfiguration configuration, Handshake? handshake)
+    {
+        var handler = CreateHandler(configuration);
+        handler.SslOptions.RemoteCertificateValidationCallback = TrustServer;
+        handler.SslOptions.LocalCertificateSelectionCallback = SelectClientCertificate;
+        if (handshake is var (space, credential))
+        {
+            var origin = new UriBuilder(space.Protocol, space.Host, space.Port).Uri;
+            var credentials = new CredentialCache { { origin, WindowsAuthentication.SchemeOf(space), WindowsAuthentication.NetworkCredentialOf(credential) } };
+            handler.PreAuthenticate = false;
+            if (!space.IsProxy)
+                handler.Credentials = credentials;
+            else if (handler.Proxy is { } proxy)
+                proxy.Credentials = credentials;
+        }
+        return new HttpMessageInvoker(handler, disposeHandler: true);
     }
 
     private static SocketsHttpHandler CreateHandler(UrlSessionConfiguration configuration)
