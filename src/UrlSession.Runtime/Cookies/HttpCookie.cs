@@ -131,7 +131,10 @@ public sealed record HttpCookie
             switch (key.ToLowerInvariant())
             {
                 case "domain" when val.Length > 0:
-                    domain = val.TrimStart('.').ToLowerInvariant();
+                    // Compared in the host's ASCII (punycode) form; a name that cannot be converted drops the cookie.
+                    if (AsciiDomain(val.TrimStart('.')) is not { } ascii)
+                        return null;
+                    domain = ascii;
                     break;
                 case "path":
                     path = val.StartsWith('/') ? val : null;
@@ -186,6 +189,21 @@ public sealed record HttpCookie
         DateTimeOffset.TryParseExact(text, ["r", "ddd, dd-MMM-yyyy HH:mm:ss 'GMT'", "dddd, dd-MMM-yy HH:mm:ss 'GMT'", "ddd MMM d HH:mm:ss yyyy"],
             CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowWhiteSpaces, out date)
         || DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out date);
+
+    /// <summary>A domain in the lower-case ASCII (punycode) form hosts are compared in; null when it is not a valid name.</summary>
+    internal static string? AsciiDomain(string domain)
+    {
+        if (System.Text.Ascii.IsValid(domain))
+            return domain.ToLowerInvariant();
+        try
+        {
+            return new IdnMapping().GetAscii(domain).ToLowerInvariant();
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
 
     private static bool IsIpAddress(string host) => System.Net.IPAddress.TryParse(host.Trim('[', ']'), out _);
 }

@@ -1,31 +1,83 @@
 using System;
-using System.Collections.Frozen;
+using System.Collections.Generic;
+using System.IO;
 
 namespace UrlLoading;
 
 /// <summary>
-/// Public suffixes: domains under which anyone may register names, so a cookie may never be set for them. Every
-/// single-label domain (a top-level domain) is one; the multi-label ones below are the most used entries of the
-/// Public Suffix List (country second levels and shared-hosting platforms). The full list is not embedded.
+/// The Public Suffix List (publicsuffix.org): domains under which anyone may register names, so a cookie may never be
+/// set for them. The whole list (ICANN and private sections, 9,776 rules) is embedded and read once, on the first
+/// cookie that names a <c>Domain</c>; rules follow the list's algorithm (longest rule wins, wildcards, exceptions,
+/// and the implicit <c>*</c> rule that makes every top-level domain public). Internationalised rules are kept in
+/// their ASCII (punycode) form, the form cookie domains are compared in.
 /// </summary>
 internal static class PublicSuffixes
 {
-    private static readonly FrozenSet<string> s_multiLabel = FrozenSet.ToFrozenSet(
-    [
-        "co.uk", "org.uk", "ac.uk", "gov.uk", "ltd.uk", "plc.uk", "me.uk", "net.uk", "sch.uk", "nhs.uk",
-        "com.au", "net.au", "org.au", "edu.au", "gov.au", "asn.au", "id.au",
-        "co.nz", "org.nz", "net.nz", "govt.nz", "ac.nz",
-        "co.jp", "ne.jp", "or.jp", "ac.jp", "go.jp", "gr.jp",
-        "co.kr", "or.kr", "ne.kr", "go.kr", "ac.kr",
-        "com.br", "net.br", "org.br", "gov.br", "edu.br",
-        "com.cn", "net.cn", "org.cn", "gov.cn", "edu.cn",
-        "co.in", "net.in", "org.in", "gov.in", "ac.in", "firm.in", "gen.in", "ind.in",
-        "com.mx", "org.mx", "gob.mx", "com.ar", "com.co", "com.tr", "com.tw", "com.hk", "com.sg", "com.my",
-        "co.za", "org.za", "gov.za", "co.il", "org.il", "co.id", "or.id", "com.ph", "com.vn", "com.ua", "com.pl",
-        "github.io", "gitlab.io", "herokuapp.com", "appspot.com", "blogspot.com", "azurewebsites.net",
-        "cloudfront.net", "s3.amazonaws.com", "netlify.app", "vercel.app", "pages.dev", "workers.dev",
-        "firebaseapp.com", "web.app", "fly.dev", "onrender.com", "glitch.me", "readthedocs.io",
-    ], StringComparer.OrdinalIgnoreCase);
+    private const string ResourceName = "UrlLoading.Cookies.public_suffix_list.dat";
+    private static readonly Lazy<Rules> s_rules = new(Load);
 
-    public static bool IsPublicSuffix(string domain) => !domain.Contains('.') || s_multiLabel.Contains(domain);
+    private sealed record Rules(HashSet<string> Exact, HashSet<string> Wildcards, HashSet<string> Exceptions);
+
+    /// <summary>True when <paramref name="domain"/> (ASCII, any case, no trailing dot) is itself a public suffix.</summary>
+    public static bool IsPublicSuffix(string domain)
+    {
+        domain = domain.TrimEnd('.').ToLowerInvariant();
+        return domain.Length > 0 && PublicSuffixOf(domain) == domain;
+    }
+
+    /// <summary>The public suffix of a lower-case ASCII domain, by the list's prevailing rule.</summary>
+    public static string PublicSuffixOf(string domain)
+    {
+        var rules = s_rules.Value;
+        // An exception rule prevails over every other; its suffix is the rule without its first label.
+        for (int start = 0; start >= 0; start = NextLabel(domain, start))
+        {
+            string suffix = domain[start..];
+            if (rules.Exceptions.Contains(suffix))
+                return suffix[(suffix.IndexOf('.', StringComparison.Ordinal) + 1)..];
+        }
+        // Otherwise the rule with the most labels: the first match from the longest suffix down.
+        for (int start = 0; start >= 0; start = NextLabel(domain, start))
+        {
+            string suffix = domain[start..];
+            int next = NextLabel(domain, start);
+            if (rules.Exact.Contains(suffix) || (next >= 0 && rules.Wildcards.Contains(domain[next..])))
+                return suffix;
+        }
+        // The implicit rule "*": the last label.
+        return domain[(domain.LastIndexOf('.') + 1)..];
+    }
+
+    private static int NextLabel(string domain, int start)
+    {
+        int dot = domain.IndexOf('.', start);
+        return dot < 0 ? -1 : dot + 1;
+    }
+
+    private static Rules Load()
+    {
+        var rules = new Rules(new(StringComparer.Ordinal), new(StringComparer.Ordinal), new(StringComparer.Ordinal));
+        using var stream = typeof(PublicSuffixes).Assembly.GetManifestResourceStream(ResourceName)
+            ?? throw new InvalidOperationException($"The embedded resource {ResourceName} is missing from {typeof(PublicSuffixes).Assembly.GetName().Name}.");
+        using var reader = new StreamReader(stream);
+        while (reader.ReadLine() is { } line)
+        {
+            // One rule per line: the first run of non-space characters; "//" starts a comment.
+            string rule = line.Trim();
+            int space = rule.IndexOfAny([' ', '\t']);
+            if (space >= 0)
+                rule = rule[..space];
+            if (rule.Length == 0 || rule.StartsWith("//", StringComparison.Ordinal))
+                continue;
+            var (set, text) = rule[0] switch
+            {
+                '!' => (rules.Exceptions, rule[1..]),
+                '*' when rule.StartsWith("*.", StringComparison.Ordinal) => (rules.Wildcards, rule[2..]),
+                _ => (rules.Exact, rule),
+            };
+            if (HttpCookie.AsciiDomain(text) is { } ascii)
+                set.Add(ascii);
+        }
+        return rules;
+    }
 }

@@ -10,10 +10,26 @@ public sealed class CookieRulesTests
     [InlineData("a=1; Domain=github.io", "https://someone.github.io/")]
     [InlineData("a=1; Domain=com", "https://example.com/")]
     [InlineData("a=1; Domain=other.example", "https://example.com/")]
+    // From the embedded Public Suffix List: private-section platforms, wildcard rules, internationalised rules.
+    [InlineData("a=1; Domain=myshopify.com", "https://store.myshopify.com/")]
+    [InlineData("a=1; Domain=blogspot.co.uk", "https://diary.blogspot.co.uk/")]
+    [InlineData("a=1; Domain=uk.com", "https://example.uk.com/")]
+    [InlineData("a=1; Domain=anything.ck", "https://www.anything.ck/")]
+    [InlineData("a=1; Domain=yokohama.kawasaki.jp", "https://shop.yokohama.kawasaki.jp/")]
+    [InlineData("a=1; Domain=xn--55qx5d.cn", "https://example.xn--55qx5d.cn/")]
+    [InlineData("a=1; Domain=公司.cn", "https://example.公司.cn/")]
     public void A_domain_that_is_a_public_suffix_or_another_site_is_refused(string setCookie, string url) => Assert.Null(One(setCookie, url));
 
     [Theory]
     [InlineData("a=1; Domain=example.co.uk", "https://www.example.co.uk/", "example.co.uk")]
+    [InlineData("a=1; Domain=store.myshopify.com", "https://www.store.myshopify.com/", "store.myshopify.com")]
+    // Exceptions to wildcard rules are registrable: !www.ck under *.ck, !city.kawasaki.jp under *.kawasaki.jp.
+    [InlineData("a=1; Domain=www.ck", "https://shop.www.ck/", "www.ck")]
+    [InlineData("a=1; Domain=city.kawasaki.jp", "https://www.city.kawasaki.jp/", "city.kawasaki.jp")]
+    [InlineData("a=1; Domain=example.xn--55qx5d.cn", "https://www.example.xn--55qx5d.cn/", "example.xn--55qx5d.cn")]
+    [InlineData("a=1; Domain=Example.公司.cn", "https://www.example.公司.cn/", "example.xn--55qx5d.cn")]
+    // A suffix the list does not know is registrable under the implicit "*" rule.
+    [InlineData("a=1; Domain=example.internal-tld", "https://www.example.internal-tld/", "example.internal-tld")]
     [InlineData("a=1; Domain=.Example.COM", "https://shop.example.com/", "example.com")]
     [InlineData("a=1", "https://shop.example.com/", "shop.example.com")]
     public void A_registrable_domain_or_the_host_itself_is_accepted(string setCookie, string url, string domain) =>
