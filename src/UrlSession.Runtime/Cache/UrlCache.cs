@@ -10,7 +10,8 @@ namespace UrlLoading;
 /// <c>no-cache</c>, <c>must-revalidate</c>, invalidation by unsafe methods, <c>stale-while-revalidate</c>,
 /// <c>stale-if-error</c> and <c>immutable</c>. Entries live in memory and, when <see cref="DiskCapacity"/> is above
 /// zero and the storage policy allows, on disk (an SQLite index and one file per body in <see cref="Directory"/>),
-/// so they outlive the process. Each store evicts its least recently used entries at capacity. A cache that cannot
+/// so they outlive the process. Each store evicts its least recently used entries at capacity, and keeps no response
+/// larger than 5% of its capacity (Apple's rule: one large response never pushes out all the others). A cache that cannot
 /// write its folder keeps working from memory: caching never fails a task.
 /// </summary>
 public class UrlCache
@@ -25,6 +26,9 @@ public class UrlCache
     private static readonly Lazy<UrlCache> s_shared = new(() => new UrlCache(4 * 1024 * 1024, 20 * 1024 * 1024, null));
     private long _memoryCapacity;
     private long _diskCapacity;
+
+    /// <summary>A store keeps no entry larger than its capacity divided by this (5%).</summary>
+    internal const int EntryShare = 20;
 
     /// <summary>Creates a cache.</summary>
     /// <param name="memoryCapacity">The memory capacity in bytes (0 or more).</param>
@@ -148,11 +152,14 @@ public class UrlCache
             return;
         }
         StoreInMemory(key, entry);
-        if (entry.Cached.StoragePolicy == UrlCacheStoragePolicy.Allowed && DiskCapacity > 0)
+        if (entry.Cached.StoragePolicy == UrlCacheStoragePolicy.Allowed && DiskCapacity > 0 && entry.Cached.Data.Length <= DiskCapacity / EntryShare)
             Guarded(disk => disk.Save(key, entry, DiskCapacity));
         else
             Guarded(disk => disk.Remove(key), create: false);
     }
+
+    /// <summary>The largest body this cache keeps at all: 5% of the larger capacity.</summary>
+    internal long MaximumEntrySize => Math.Max(MemoryCapacity, DiskCapacity) / EntryShare;
 
     private void StoreInMemory(string key, CacheEntry entry)
     {
@@ -163,6 +170,8 @@ public class UrlCache
                 _recency.Remove(old);
                 _memoryUsage -= old.Value.Entry.Size;
             }
+            if (entry.Size > MemoryCapacity / EntryShare)
+                return;
             _entries[key] = _recency.AddFirst((key, entry));
             _memoryUsage += entry.Size;
             while (_memoryUsage > MemoryCapacity && _recency.Last is { } oldest)

@@ -87,7 +87,14 @@ public class UrlSessionDataTask : UrlSessionTask
                 clock.Touch();
                 AddBytesReceived(read);
                 exchange.BodyBytes += read;
-                exchange.CacheBody?.Write(buffer, 0, read);
+                if (exchange.CacheBody is { } copy)
+                {
+                    // A body without Content-Length that outgrows what the cache keeps is not copied any further.
+                    if (copy.Length + read > exchange.CacheLimit)
+                        (exchange.CacheBody, exchange.CacheCandidate) = (null, null);
+                    else
+                        copy.Write(buffer, 0, read);
+                }
                 if (deliverChunks)
                 {
                     clock.Pause();

@@ -15,6 +15,9 @@ internal sealed class Exchange(UrlRequest request, HttpResponseMessage message, 
     /// <summary>Where the body is copied while the task reads it, when the response may be cached; null otherwise.</summary>
     public System.IO.MemoryStream? CacheBody { get; set; }
 
+    /// <summary>The largest body the cache would keep: past it the copy stops (<see cref="CacheBody"/> becomes null).</summary>
+    public long CacheLimit { get; set; }
+
     /// <summary>What to store once the whole body has been read (its body is <see cref="CacheBody"/>).</summary>
     public Func<byte[], CacheEntry>? CacheCandidate { get; set; }
 

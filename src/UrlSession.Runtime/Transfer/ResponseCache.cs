@@ -79,6 +79,8 @@ internal static class ResponseCache
     {
         if (exchange.CacheCandidate is not { } candidate || exchange.CacheBody is not { } body || task.Session.ConfigurationSnapshot.UrlCache is not { } cache)
             return;
+        if (body.Length > cache.MaximumEntrySize)
+            return;
         var entry = candidate(body.ToArray());
         var proposed = entry.Cached;
         if (askDelegate && task.Session.Answers(UrlSessionCallbacks.WillCacheResponse))
@@ -145,9 +147,10 @@ internal static class ResponseCache
     private static Exchange Capture(UrlCache cache, UrlRequest request, Exchange exchange, DateTimeOffset requestTime)
     {
         var response = exchange.Response;
-        if (!HttpCaching.IsStorable(request, response) || response.ExpectedContentLength > Math.Max(cache.MemoryCapacity, cache.DiskCapacity))
+        if (!HttpCaching.IsStorable(request, response) || response.ExpectedContentLength > cache.MaximumEntrySize)
             return exchange;
         exchange.CacheBody = new System.IO.MemoryStream();
+        exchange.CacheLimit = cache.MaximumEntrySize;
         var responseTime = DateTimeOffset.UtcNow;
         var varyValues = HttpCaching.VaryValues(request, response);
         exchange.CacheCandidate = body => new CacheEntry(new CachedUrlResponse(response, body), requestTime, responseTime, varyValues);

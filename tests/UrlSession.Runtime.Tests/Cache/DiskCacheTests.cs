@@ -58,15 +58,35 @@ public sealed class DiskCacheTests(TestServer server) : IDisposable
     [Fact]
     public async Task The_disk_store_evicts_the_least_recently_used_bodies_at_capacity()
     {
-        var cache = new UrlCache(0, 50, _folder);      // room for one ~36-byte body
-        var first = server.Url(Fresh());
-        var second = server.Url(Fresh());
-        await GetAsync(cache, first);
-        await GetAsync(cache, second);
-        Assert.Null(cache.CachedResponse(new UrlRequest(first)));
-        Assert.NotNull(cache.CachedResponse(new UrlRequest(second)));
-        Assert.InRange(cache.CurrentDiskUsage, 1, 50);
+        // Bodies of about 38 bytes, no memory store: room for about 21 on disk, each within 5% of the capacity.
+        var cache = new UrlCache(0, 800, _folder);
+        var kept = server.Url(Fresh());
+        await GetAsync(cache, kept);
+        var others = Enumerable.Range(0, 30).Select(_ => server.Url(Fresh())).ToList();
+        foreach (var other in others)
+        {
+            await GetAsync(cache, other);
+            await GetAsync(cache, kept, RequestCachePolicy.ReturnCacheDataDoNotLoad);   // read back: now the most recent
+        }
+        Assert.NotNull(cache.CachedResponse(new UrlRequest(kept)));
+        Assert.Null(cache.CachedResponse(new UrlRequest(others[0])));
+        Assert.NotNull(cache.CachedResponse(new UrlRequest(others[^1])));
+        int stored = others.Count(o => cache.CachedResponse(new UrlRequest(o)) is not null);
+        Assert.InRange(stored, 15, 21);
+        Assert.InRange(cache.CurrentDiskUsage, 1, 800);
+        Assert.Equal(stored + 1, Directory.GetFiles(_folder, "*.body").Length);
+    }
+
+    [Fact]
+    public async Task A_response_too_large_for_the_memory_store_is_kept_on_disk_only()
+    {
+        var cache = new UrlCache(10_000, 1 << 20, _folder);   // memory keeps up to 500 bytes, disk up to 52,428
+        var url = server.Url(Fresh() + "&pad=5000");
+        string body = await GetAsync(cache, url);
+        Assert.Equal(0, cache.CurrentMemoryUsage);
         Assert.Single(Directory.GetFiles(_folder, "*.body"));
+        Assert.Equal(body, await GetAsync(cache, url, RequestCachePolicy.ReturnCacheDataDoNotLoad));
+        Assert.Equal(0, cache.CurrentMemoryUsage);
     }
 
     [Fact]

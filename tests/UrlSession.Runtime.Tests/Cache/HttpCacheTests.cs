@@ -256,19 +256,52 @@ public sealed partial class HttpCacheTests(TestServer server)
     [Fact]
     public async Task The_memory_store_evicts_the_least_recently_used_response_at_capacity()
     {
-        var cache = new UrlCache(1300, 0, null);
+        // About 540 bytes an entry (body and bookkeeping): room for 22, and each within 5% of the capacity.
+        var cache = new UrlCache(12_000, 0, null);
         await using var session = NewSession(cache);
-        var a = With("cc=max-age%3D3600");
-        var b = With("cc=max-age%3D3600");
-        var c = With("cc=max-age%3D3600");
-        await GetAsync(session, a);
-        await GetAsync(session, b);
-        await GetAsync(session, a);            // a is now the most recently used
-        await GetAsync(session, c);            // no room for three: b goes
-        Assert.NotNull(cache.CachedResponse(new UrlRequest(a.Url)));
-        Assert.Null(cache.CachedResponse(new UrlRequest(b.Url)));
-        Assert.NotNull(cache.CachedResponse(new UrlRequest(c.Url)));
-        Assert.InRange(cache.CurrentMemoryUsage, 1, 1300);
+        var kept = With("cc=max-age%3D3600");
+        await GetAsync(session, kept);
+        var others = Enumerable.Range(0, 30).Select(_ => With("cc=max-age%3D3600")).ToList();
+        foreach (var other in others)
+        {
+            await GetAsync(session, other);
+            await GetAsync(session, kept);     // served from memory, and now the most recently used
+        }
+        Assert.Equal(["GET"], kept.Seen);
+        Assert.NotNull(cache.CachedResponse(new UrlRequest(kept.Url)));
+        Assert.Null(cache.CachedResponse(new UrlRequest(others[0].Url)));
+        Assert.NotNull(cache.CachedResponse(new UrlRequest(others[^1].Url)));
+        int stored = others.Count(o => cache.CachedResponse(new UrlRequest(o.Url)) is not null);
+        Assert.InRange(stored, 15, 21);
+        Assert.InRange(cache.CurrentMemoryUsage, 1, 12_000);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("&chunked=1")]     // no Content-Length: the copy stops once the body outgrows the limit
+    public async Task A_response_over_5_percent_of_the_capacity_is_not_stored_nor_offered_to_WillCacheResponse(string framing)
+    {
+        var cache = new UrlCache(20_000, 0, null);   // keeps bodies up to 1,000 bytes, bookkeeping included
+        var large = With($"cc=max-age%3D3600&pad=2000{framing}");
+        var small = With($"cc=max-age%3D3600&pad=100{framing}");
+        async Task<int> OffersWhileLoading(Resource resource)
+        {
+            var editor = new CacheEditor(proposed => proposed);
+            await using var session = NewSession(cache, @delegate: editor);
+            session.DataTask(resource.Url).Resume();
+            await editor.Done.Task.WaitAsync(Ct);
+            return editor.Offers;
+        }
+
+        Assert.Equal(0, await OffersWhileLoading(large));
+        Assert.Null(cache.CachedResponse(new UrlRequest(large.Url)));
+        await using var session = NewSession(cache);
+        var (body, _) = await GetAsync(session, large);
+        Assert.Equal(Body(large, 2) + new string('x', 2000), body);
+
+        Assert.Equal(1, await OffersWhileLoading(small));
+        Assert.NotNull(cache.CachedResponse(new UrlRequest(small.Url)));
+        Assert.StartsWith(Body(small, 1), (await GetAsync(session, small)).Body, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -46,8 +46,9 @@ public sealed class TestServer : IAsyncLifetime
             return http.Response.WriteAsync("hello");
         });
         // A resource whose caching headers the query sets: cc (Cache-Control), etag, lm (Last-Modified, seconds ago),
-        // expires (seconds from now), age, vary, status, fail (answer 500 from that request on). The body says which
-        // request made it; every answer, 304s included, carries X-Hit.
+        // expires (seconds from now), age, vary, status, fail (answer 500 from that request on), pad (that many bytes
+        // more body), chunked (no Content-Length). The body says which request made it; every answer, 304s included,
+        // carries X-Hit.
         app.Map("/cache/{name}", (HttpContext http, string name) =>
         {
             var seen = CacheRequests.GetOrAdd(name, _ => new ConcurrentQueue<string>());
@@ -78,7 +79,10 @@ public sealed class TestServer : IAsyncLifetime
             int status = int.TryParse(q["status"], out int s) ? s : 200;
             if (status == 206)
                 headers.ContentRange = "bytes 0-9/100";
-            return Results.Text($"{name} #{hit}", statusCode: status);
+            string text = $"{name} #{hit}" + new string('x', int.TryParse(q["pad"], out int pad) ? pad : 0);
+            if (q["chunked"] == "1")
+                return Results.Stream(body => body.WriteAsync(Encoding.UTF8.GetBytes(text)).AsTask(), "text/plain");
+            return Results.Text(text, statusCode: status);
         });
         app.MapGet("/status/{code:int}", (int code) => Results.Text($"status {code}", statusCode: code));
         app.MapGet("/bytes/{count:long}", async (HttpContext http, long count) =>
