@@ -181,6 +181,12 @@ public static class DiagnosticDescriptors
         "The request's {0} is ignored: an upload task sends {1}; remove it from the request",
         "Usage", DiagnosticSeverity.Info);
 
+    /// <summary>US4003.</summary>
+    public static readonly DiagnosticDescriptor SmallCacheCapacity = Create(
+        DiagnosticIds.SmallCacheCapacity, "URL cache disk capacity too small",
+        "A disk capacity of {0:N0} bytes keeps no response larger than {1:N0} bytes (a cache store keeps nothing over 5% of its capacity); give the cache at least 5 MiB (5 * 1024 * 1024) unless every response it should keep is that small",
+        "Usage", DiagnosticSeverity.Info);
+
     /// <summary>US4005.</summary>
     public static readonly DiagnosticDescriptor DiscretionaryTransfer = Create(
         DiagnosticIds.DiscretionaryTransfer, "Discretionary transfers may wait",

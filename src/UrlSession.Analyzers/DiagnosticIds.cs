@@ -93,6 +93,9 @@ public static class DiagnosticIds
     /// <summary>A body is set on a request given to an upload task, which ignores it.</summary>
     public const string UploadRequestBodyIgnored = "US2302";
 
+    /// <summary>A URL cache is given a disk capacity too small to keep ordinary responses.</summary>
+    public const string SmallCacheCapacity = "US4003";
+
     /// <summary>A configuration is made discretionary.</summary>
     public const string DiscretionaryTransfer = "US4005";
 

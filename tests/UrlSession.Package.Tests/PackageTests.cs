@@ -83,6 +83,7 @@ public sealed class PackageTests(PackedPackage package)
             uploader.UploadTask(new UrlRequest(new Uri("http://127.0.0.1/")) { HttpMethod = "POST" }).Resume();
             configuration.BackgroundLaunchCommand = "/bin/true";
             configuration.IsDiscretionary = true;
+            configuration.UrlCache = new UrlCache(1 << 20, 1 << 20, null);
             uploader.UploadTask(new UrlRequest(new Uri("http://127.0.0.1/")) { HttpMethod = "POST", HttpBody = new byte[] { 1 } }, new byte[] { 2 }).Resume();
 
             [UrlSessionDelegate]

@@ -2,12 +2,13 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Testing;
 using BodyVerify = UrlLoading.Analyzers.Tests.Verifier<UrlLoading.Analyzers.Responses.UploadRequestBodyIgnoredAnalyzer>;
 using DiscretionaryVerify = UrlLoading.Analyzers.Tests.Verifier<UrlLoading.Analyzers.Configuration.DiscretionaryTransferAnalyzer>;
+using CapacityVerify = UrlLoading.Analyzers.Tests.Verifier<UrlLoading.Analyzers.Configuration.SmallCacheCapacityAnalyzer>;
 using ResumeVerify = UrlLoading.Analyzers.Tests.Verifier<UrlLoading.Analyzers.Responses.ResumeDataIgnoredAnalyzer>;
 using UiVerify = UrlLoading.Analyzers.Tests.Verifier<UrlLoading.Analyzers.DelegateContract.UiTouchedFromCallbackAnalyzer>;
 
 namespace UrlLoading.Analyzers.Tests.Responses;
 
-/// <summary>The information-level rules: US2202, US2302, US4005, US6003.</summary>
+/// <summary>The information-level rules: US2202, US2302, US4003, US4005, US6003.</summary>
 public sealed class InformationRuleTests
 {
     private static DiagnosticResult Info(string id) => new(id, DiagnosticSeverity.Info);
@@ -86,6 +87,29 @@ public sealed class InformationRuleTests
             }
         }
         """, Info("US4005").WithLocation(0));
+
+    [Fact]
+    public Task A_small_constant_disk_capacity_is_reported_but_zero_large_or_computed_ones_are_not() => CapacityVerify.AnalyzeAsync("""
+        using UrlLoading;
+
+        static class Setup
+        {
+            static void Run(long configured)
+            {
+                var small = new UrlCache(4 * 1024 * 1024, {|#0:1024 * 1024|}, null);
+                var named = new UrlCache(diskCapacity: {|#1:100_000|}, directory: "/tmp/c", memoryCapacity: 0);
+                small.DiskCapacity = {|#2:4_000_000|};
+                var none = new UrlCache(1 << 20, 0, null);
+                var enough = new UrlCache(1 << 20, 5 * 1024 * 1024, null);
+                var computed = new UrlCache(1 << 20, configured, null);
+                enough.DiskCapacity = 50L * 1024 * 1024;
+                enough.MemoryCapacity = 1000;
+            }
+        }
+        """,
+        Info("US4003").WithLocation(0).WithArguments(1048576L, 52428L),
+        Info("US4003").WithLocation(1).WithArguments(100000L, 5000L),
+        Info("US4003").WithLocation(2).WithArguments(4000000L, 200000L));
 
     private static string Downloads(string members) => $$"""
         using System;
