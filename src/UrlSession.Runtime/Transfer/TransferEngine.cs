@@ -32,7 +32,10 @@ internal sealed class TransferEngine : IDisposable
         _invoker = CreateInvoker(configuration, null);
     }
 
-    /// <summary>An NTLM or Negotiate credential for one protection space: requests that carry it go through a pool of their own.</summary>
+    /// <summary>
+    /// A credential the handler itself must present (NTLM, Negotiate, or an HTTPS proxy's CONNECT login) for one
+    /// protection space: requests that carry it go through a pool of their own.
+    /// </summary>
     private readonly record struct Handshake(UrlProtectionSpace Space, UrlCredential Credential);
 
     /// <summary>Why the last TLS handshake of this request flow refused the server, when it did.</summary>
@@ -171,6 +174,21 @@ internal sealed class TransferEngine : IDisposable
             catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
             {
                 metrics.Record(new UrlSessionTaskTransactionMetrics(request, null, fetchStart, null, DateTimeOffset.UtcNow, null, 0));
+                // An HTTPS proxy that refuses the CONNECT with 407: the tunnel's own proxy challenge, answered through a
+                // pool whose handler logs in to that proxy (the request's own headers travel inside the tunnel).
+                if (e is HttpRequestException { HttpRequestError: HttpRequestError.ProxyTunnelError, StatusCode: HttpStatusCode.ProxyAuthenticationRequired }
+                    && TunnelSpace(request.Url) is { } tunnel)
+                {
+                    var proposed = (triedSpace == tunnel ? triedCredential : null) ?? _configuration.UrlCredentialStorage?.DefaultCredential(tunnel);
+                    var credential = await AnswerChallengeAsync(task, new UrlAuthenticationChallenge(tunnel, proposed, failures, null, null), clock).ConfigureAwait(false);
+                    if (credential is null || ++failures > MaximumAuthenticationFailures)
+                        throw new UrlError(UrlErrorCode.UserAuthenticationRequired, request.Url,
+                            credential is null
+                                ? $"The HTTPS proxy {tunnel.Host}:{tunnel.Port} requires authentication; answer its proxy challenge (IsProxy) in DidReceiveChallenge."
+                                : $"The HTTPS proxy {tunnel.Host}:{tunnel.Port} refused {MaximumAuthenticationFailures} credentials.", e);
+                    (handshake, triedCredential, triedSpace) = (new Handshake(tunnel, credential), credential, tunnel);
+                    continue;
+                }
                 if (trust.Refusal is { } refusal && e is HttpRequestException)
                     throw new UrlError(refusal, request.Url, trust.Why, e);
                 // With TLS 1.3 the server refuses a missing certificate after the client's side of the handshake, so the
@@ -310,6 +328,17 @@ internal sealed class TransferEngine : IDisposable
         return (null, null);
     }
 
+    /// <summary>
+    /// The protection space of the HTTPS proxy that carries <paramref name="url"/>, for a 407 to its CONNECT. The
+    /// handler reports the status but not the proxy's challenge, so the method is
+    /// <see cref="UrlProtectionSpace.AuthenticationMethodDefault"/> and the credential is offered to whichever scheme the
+    /// proxy asks for (Basic, Digest, NTLM, Negotiate).
+    /// </summary>
+    private UrlProtectionSpace? TunnelSpace(Uri url) =>
+        url.Scheme == Uri.UriSchemeHttps && _configuration.ConnectionProxy is { HttpsProxy: { } proxy } proxies && !proxies.Bypasses(url.IdnHost)
+            ? new UrlProtectionSpace(proxy.IdnHost.ToLowerInvariant(), proxy.Port, proxy.Scheme, null, UrlProtectionSpace.AuthenticationMethodDefault) { IsProxy = true }
+            : null;
+
     /// <summary>A plain GET outside any task (stale-while-revalidate's background revalidation): no redirects, no challenges.</summary>
     public async Task<(HttpUrlResponse Response, byte[] Body)> FetchAsync(UrlRequest request, IReadOnlyDictionary<string, string>? conditional, CancellationToken cancellationToken)
     {
@@ -435,7 +464,12 @@ internal sealed class TransferEngine : IDisposable
         if (handshake is var (space, credential))
         {
             var origin = new UriBuilder(space.Protocol, space.Host, space.Port).Uri;
-            var credentials = new CredentialCache { { origin, WindowsAuthentication.SchemeOf(space), WindowsAuthentication.NetworkCredentialOf(credential) } };
+            var credentials = new CredentialCache();
+            string[] schemes = space.AuthenticationMethod == UrlProtectionSpace.AuthenticationMethodDefault
+                ? ["Basic", "Digest", WindowsAuthentication.Ntlm, WindowsAuthentication.Negotiate]
+                : [WindowsAuthentication.SchemeOf(space)];
+            foreach (string scheme in schemes)
+                credentials.Add(origin, scheme, WindowsAuthentication.NetworkCredentialOf(credential));
             handler.PreAuthenticate = false;
             if (!space.IsProxy)
                 handler.Credentials = credentials;
