@@ -91,7 +91,11 @@ internal sealed class TransferEngine : IDisposable
     {
         var outcome = s_trust.Value;
         bool badDate = chain?.ChainStatus.Any(s => s.Status is System.Security.Cryptography.X509Certificates.X509ChainStatusFlags.NotTimeValid) ?? false;
-        UrlErrorCode refusal = badDate ? UrlErrorCode.ServerCertificateHasBadDate : UrlErrorCode.ServerCertificateUntrusted;
+        // A date problem: not valid yet (-1204, usually a wrong clock on one side), else expired (-1201).
+        UrlErrorCode refusal = !badDate ? UrlErrorCode.ServerCertificateUntrusted
+            : certificate is System.Security.Cryptography.X509Certificates.X509Certificate2 { NotBefore: var notBefore } && notBefore.ToUniversalTime() > DateTime.UtcNow
+                ? UrlErrorCode.ServerCertificateNotYetValid
+                : UrlErrorCode.ServerCertificateHasBadDate;
         if (certificate is null)
             return Refuse(UrlErrorCode.SecureConnectionFailed, "The server presented no certificate.");
         if (_session is not { } session || !session.Answers(UrlSessionCallbacks.DidReceiveSessionChallenge))

@@ -105,6 +105,16 @@ public sealed partial class ServerTrustTests
         Assert.Equal(UrlErrorCode.ServerCertificateHasBadDate, error!.Code);
     }
 
+    [Fact]
+    public async Task A_certificate_not_valid_yet_fails_with_ServerCertificateNotYetValid()
+    {
+        await using var server = await TlsServer.StartAsync(TlsServer.CreateCertificate(validFrom: 2, validTo: 30));
+        var (_, error) = await LoadAsync(server);
+        Assert.Equal(UrlErrorCode.ServerCertificateNotYetValid, error!.Code);
+        Assert.Equal(-1204, (int)error.Code);
+        Assert.Equal(0, server.Requests);
+    }
+
     [Theory]
     [InlineData(SslProtocols.Tls12, TlsProtocolVersion.Tls13, TlsProtocolVersion.Tls13, false)]
     [InlineData(SslProtocols.Tls13, TlsProtocolVersion.Tls12, TlsProtocolVersion.Tls12, false)]
