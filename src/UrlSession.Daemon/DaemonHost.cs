@@ -313,8 +313,8 @@ internal sealed class DaemonHost : IAsyncDisposable
                 {
                     var cancel = Read(parameters, ProtocolJson.Default.TaskParams);
                     var key = Attached(cancel.Identifier);
-                    if (_host._transfers.Cancel(key, cancel.TaskIdentifier))
-                        _host._log.Write($"task {key}#{cancel.TaskIdentifier} cancelled by pid {_pid}");
+                    if (_host._transfers.Cancel(key, cancel.TaskIdentifier, cancel.ProduceResumeData))
+                        _host._log.Write($"task {key}#{cancel.TaskIdentifier} cancelled by pid {_pid}{(cancel.ProduceResumeData ? ", keeping its bytes for resume data" : "")}");
                     return "{}";
                 }
                 case BackgroundProtocol.Replay:

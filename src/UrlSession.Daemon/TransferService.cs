@@ -61,11 +61,11 @@ internal sealed class TransferService : IAsyncDisposable
     }
 
     /// <summary>Cancels a task at the app's request; false when it is not transferring (already finished or unknown).</summary>
-    public bool Cancel(SessionKey key, int task)
+    public bool Cancel(SessionKey key, int task, bool produceResumeData = false)
     {
         if (!_jobs.TryGetValue((key, task), out var job))
             return false;
-        job.CancelByApp();
+        job.CancelByApp(produceResumeData);
         return true;
     }
 
@@ -126,6 +126,7 @@ internal sealed class TransferService : IAsyncDisposable
         private byte[]? _resume = row.ResumeData;
         private TimeSpan? _retryAfter;
         private volatile bool _cancelledByApp;
+        private volatile bool _produceResumeData;
         private long _lastWritten;
         private Task _running = Task.CompletedTask;
 
@@ -134,12 +135,38 @@ internal sealed class TransferService : IAsyncDisposable
 
         public Task RunAsync() => _running = RunCoreAsync();
 
-        public void CancelByApp()
+        /// <summary>
+        /// The app cancelled the task. With <paramref name="produceResumeData"/>, a running download keeps its bytes
+        /// and its completion carries the resume data; between attempts the last checkpoint is the resume data.
+        /// </summary>
+        public void CancelByApp(bool produceResumeData = false)
         {
+            _produceResumeData = produceResumeData;
             _cancelledByApp = true;
-            _cancel.Cancel();
+            UrlSessionTask? current;
             lock (_gate)
-                _current?.Cancel();
+                current = _current;
+            if (produceResumeData && current is UrlSessionDownloadTask download)
+                _ = download.CancelByProducingResumeDataAsync().AsTask();
+            _cancel.Cancel();
+            current?.Cancel();
+        }
+
+        private UrlError CancelledByApp()
+        {
+            var error = new UrlError(UrlErrorCode.Cancelled, null, "Cancelled by the app.");
+            if (_produceResumeData && _resume is not null)
+            {
+                try
+                {
+                    error.ResumeData = ResumeData.FromBytes(_resume);
+                }
+                catch (UrlError)
+                {
+                    // An unusable checkpoint: no resume data, as when nothing had arrived.
+                }
+            }
+            return error;
         }
 
         public async Task StopAsync()
@@ -196,7 +223,16 @@ internal sealed class TransferService : IAsyncDisposable
             while (true)
             {
                 UrlError? error;
-                await slots.WaitAsync(_cancel.Token);
+                try
+                {
+                    await slots.WaitAsync(_cancel.Token);
+                }
+                catch (OperationCanceledException) when (_cancelledByApp)
+                {
+                    // Cancelled while queued for a transfer slot.
+                    await CompleteAsync(CancelledByApp());
+                    return;
+                }
                 try
                 {
                     error = await AttemptAsync(settings);
@@ -209,7 +245,8 @@ internal sealed class TransferService : IAsyncDisposable
                     return;
                 if (_cancelledByApp)
                 {
-                    await CompleteAsync(error ?? new UrlError(UrlErrorCode.Cancelled, null, "Cancelled by the app."));
+                    // The attempt's own resume data when it made some, else the last checkpoint (when asked for).
+                    await CompleteAsync(error is { ResumeData: not null } ? error : CancelledByApp());
                     return;
                 }
                 bool retry = _retryAfter is not null || (error is not null && IsTransient(error.Code));
@@ -232,7 +269,7 @@ internal sealed class TransferService : IAsyncDisposable
                 }
                 catch (OperationCanceledException) when (_cancelledByApp)
                 {
-                    await CompleteAsync(new UrlError(UrlErrorCode.Cancelled, null, "Cancelled by the app."));
+                    await CompleteAsync(CancelledByApp());
                     return;
                 }
             }

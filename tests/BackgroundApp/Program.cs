@@ -4,10 +4,12 @@ using UrlLoading;
 // BackgroundApp upload URL FILE DESCRIPTION     start a background upload of FILE; exit at once
 // BackgroundApp attach DESTINATION_FOLDER         re-create the session, take the missed events, exit after them
 // BackgroundApp launched DESTINATION_FOLDER       as attach, for a process started by urlsessiond
+// BackgroundApp cancel-resume URL DESTINATION_FOLDER
+//                                                 start a download, cancel it with resume data past 1 MB, resume it
 // Every line it prints is an event the tests read.
 const string Identifier = "tests.background.downloads";
 var mode = args.ElementAtOrDefault(0);
-var recorder = new Recorder(args.ElementAtOrDefault(mode is "start" or "upload" ? 99 : 1)) { PrintProgress = mode == "progress" };
+var recorder = new Recorder(args.ElementAtOrDefault(mode switch { "start" or "upload" => 99, "cancel-resume" => 2, _ => 1 })) { PrintProgress = mode == "progress" };
 var configuration = UrlSessionConfiguration.Background(Identifier);
 if (Environment.GetEnvironmentVariable("BACKGROUND_APP_LAUNCH_COMMAND") is { } launch)
     configuration.BackgroundLaunchCommand = launch;
@@ -63,6 +65,25 @@ switch (mode)
         // Only where each transfer stands: the replay starts with a progress summary.
         await recorder.FirstProgress.Task.WaitAsync(TimeSpan.FromSeconds(60));
         return 0;
+    case "cancel-resume":
+    {
+        var task = session.DownloadTask(new Uri(args[1]));
+        task.TaskDescription = "first";
+        task.Resume();
+        await session.FlushAsync();
+        await recorder.PastOneMegabyte.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        var resumeData = await task.CancelByProducingResumeDataAsync();
+        Console.WriteLine(resumeData is null ? "no resume data" : $"resume data at {resumeData.BytesOnDisk}");
+        if (resumeData is null)
+            return 3;
+        var resumed = session.DownloadTask(resumeData);
+        resumed.TaskDescription = "resumed";
+        resumed.Resume();
+        await session.FlushAsync();
+        await recorder.Completions.WaitAsync(TimeSpan.FromSeconds(60));
+        await recorder.Completions.WaitAsync(TimeSpan.FromSeconds(60));
+        return 0;
+    }
     case "hold":
         Console.WriteLine("holding");
         await Task.Delay(TimeSpan.FromSeconds(60));
@@ -83,8 +104,15 @@ internal sealed partial class Recorder(string? destination)
 
     public bool PrintProgress { get; init; }
 
+    public TaskCompletionSource PastOneMegabyte { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Released once per completed task.</summary>
+    public SemaphoreSlim Completions { get; } = new(0);
+
     private void DidWriteData(UrlSessionDownloadTask task, long bytesWritten, long totalBytesWritten, long totalBytesExpectedToWrite)
     {
+        if (totalBytesWritten >= 1_000_000)
+            PastOneMegabyte.TrySetResult();
         if (!PrintProgress)
             return;
         Console.WriteLine($"progress #{task.TaskIdentifier} {totalBytesWritten}/{totalBytesExpectedToWrite} ({task.CountOfBytesReceived})");
@@ -107,6 +135,7 @@ internal sealed partial class Recorder(string? destination)
         string status = task.Response is HttpUrlResponse { StatusCode: var code } && task is UrlSessionUploadTask ? $" {code}" : "";
         Console.WriteLine($"complete #{task.TaskIdentifier} {(error is null ? "ok" : ((int)error.Code).ToString(System.Globalization.CultureInfo.InvariantCulture))}{status}");
         Completed.TrySetResult();
+        Completions.Release();
     }
 
     private void DidFinishEventsForBackgroundSession()

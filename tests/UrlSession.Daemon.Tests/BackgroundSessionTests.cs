@@ -63,6 +63,24 @@ public sealed class BackgroundSessionTests
     }
 
     [Fact]
+    public async Task Cancelling_a_background_download_with_resume_data_keeps_its_bytes_and_a_background_task_continues_from_them()
+    {
+        await using var server = await FileServer.StartAsync(stallAfter: 1_500_000);
+        await using var world = new DaemonWorld();
+        await world.StartDaemonAsync();
+
+        var (code, lines) = await world.RunAppAsync("cancel-resume", server.Url.AbsoluteUri, world.Destination);
+        Assert.True(code == 0, string.Join('\n', lines));
+        string offsetLine = Assert.Single(lines, l => l.StartsWith("resume data at ", StringComparison.Ordinal));
+        long offset = long.Parse(offsetLine["resume data at ".Length..]);
+        Assert.InRange(offset, 1_000_000, 1_500_000);
+        Assert.Equal(["complete #1 -999", offsetLine, $"finished #2 resumed {server.Content.Length} 206", "complete #2 ok"], lines);
+        Assert.Equal(["GET", $"GET bytes={offset}-"], server.Requests);
+        Assert.Equal(server.Content, await File.ReadAllBytesAsync(Path.Combine(world.Destination, "2.bin"), Ct));
+        Assert.Empty(Directory.GetFiles(Path.Combine(world.StateFolder, "partial")));
+    }
+
+    [Fact]
     public async Task A_file_upload_is_sent_by_the_daemon_and_its_response_reaches_the_app_that_returns()
     {
         await using var server = await FileServer.StartAsync();
@@ -235,6 +253,35 @@ public sealed class BackgroundSessionTests
         await world.UntilAsync(s => s.Any(x => x.PendingEvents == 1), "the cancellation to be journaled");
         var (_, lines) = await world.RunAppAsync("attach", world.Destination);
         AssertLines(lines, ["held #1 unwanted"], ["complete #1 -999", "events done"]);
+    }
+
+    [Fact]
+    public async Task A_task_cancelled_while_it_waits_for_a_transfer_slot_completes_with_Cancelled()
+    {
+        await using var server = await FileServer.StartAsync(stallAfter: 100_000);
+        await using var world = new DaemonWorld();
+        await world.StartDaemonAsync();
+        // The daemon runs four transfers at once: four stalled downloads hold every slot, the fifth waits.
+        for (int i = 1; i <= 5; i++)
+            Assert.Equal(0, (await world.RunAppAsync("start", server.Url.AbsoluteUri, $"d{i}")).Code);
+        await world.UntilAsync(_ => server.Requests.Count == 4, "four downloads to hold the slots");
+
+        var cli = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false, ArgumentList = { Builds.Daemon, "cancel", "BackgroundApp", Identifier, "5" } };
+        foreach (var (name, value) in world.Environment)
+            cli.Environment[name] = value;
+        using (var cancel = Process.Start(cli)!)
+        {
+            await cancel.StandardOutput.ReadToEndAsync(Ct);
+            await cancel.WaitForExitAsync(Ct);
+        }
+        await world.UntilAsync(s => s.Any(x => x.PendingEvents == 1), "the cancellation to be journaled");
+        server.Release.TrySetResult();
+        await world.UntilAsync(s => s.Any(x => x.PendingEvents == 9), "the other four to finish");
+        var (_, lines) = await world.RunAppAsync("attach", world.Destination);
+        var (_, events) = Split(lines);
+        Assert.Equal("complete #5 -999", events[0]);
+        Assert.Equal(4, events.Count(e => e.StartsWith("complete #", StringComparison.Ordinal) && e.EndsWith(" ok", StringComparison.Ordinal)));
+        Assert.Equal(4, server.Requests.Count);
     }
 
     [Fact]

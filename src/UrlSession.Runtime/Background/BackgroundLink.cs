@@ -185,11 +185,11 @@ internal sealed class BackgroundLink : IAsyncDisposable
             ProtocolJson.Default.CreateTaskParams, ProtocolJson.Default.Empty, cancellationToken);
     }
 
-    public async Task CancelAsync(UrlSessionTask task)
+    public async Task CancelAsync(UrlSessionTask task, bool produceResumeData)
     {
         try
         {
-            await _rpc.InvokeAsync(BackgroundProtocol.Cancel, new TaskParams(_identifier, task.TaskIdentifier), ProtocolJson.Default.TaskParams, ProtocolJson.Default.Empty).ConfigureAwait(false);
+            await _rpc.InvokeAsync(BackgroundProtocol.Cancel, new TaskParams(_identifier, task.TaskIdentifier, produceResumeData), ProtocolJson.Default.TaskParams, ProtocolJson.Default.Empty).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or RpcException)
         {

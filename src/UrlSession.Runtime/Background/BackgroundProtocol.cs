@@ -73,7 +73,8 @@ internal sealed record AttachResult(List<TaskInfo> Tasks);
 
 internal sealed record CreateTaskParams(string Identifier, TaskInfo Task, string? ResumeData);
 
-internal sealed record TaskParams(string Identifier, int TaskIdentifier);
+/// <summary>One task of one session; <paramref name="ProduceResumeData"/>, for <c>cancel</c>, says the app asked for resume data (an older daemon ignores it and produces none).</summary>
+internal sealed record TaskParams(string Identifier, int TaskIdentifier, bool ProduceResumeData = false);
 
 internal sealed record SessionParams(string Identifier);
 

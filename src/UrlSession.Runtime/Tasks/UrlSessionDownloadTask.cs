@@ -73,6 +73,8 @@ public class UrlSessionDownloadTask : UrlSessionTask
     /// Cancels the download and returns what it needs to continue later (Apple's <c>cancel(byProducingResumeData:)</c>),
     /// or null when it cannot continue: not a GET, no validator (strong ETag or Last-Modified) from the server, no bytes
     /// yet, or already finished. The partial file stays in the download folder for <see cref="UrlSession.DownloadTask(ResumeData)"/>.
+    /// For a background session's task, urlsessiond keeps the partial file and the resume data continues it in a
+    /// background session (the transfer then goes on in the daemon, from where it stopped).
     /// </summary>
     /// <returns>The resume data, or null.</returns>
     public async ValueTask<ResumeData?> CancelByProducingResumeDataAsync()
@@ -84,6 +86,8 @@ public class UrlSessionDownloadTask : UrlSessionTask
     }
 
     private protected override bool DeliversToDelegate => _completionHandler is null && _awaiter is null;
+
+    private protected override bool ProducesResumeDataOnCancel => _produceResumeData;
 
     private protected override async Task TransferAsync(TransferClock clock, MetricsRecorder metrics)
     {

@@ -219,12 +219,15 @@ public abstract class UrlSessionTask
         using (CancellationToken.UnsafeRegister(static state =>
         {
             var (l, t) = ((Background.BackgroundLink, UrlSessionTask))state!;
-            _ = l.CancelAsync(t);
+            _ = l.CancelAsync(t, t.ProducesResumeDataOnCancel);
         }, (link, this)))
         {
             return await RemoteDone.Task.ConfigureAwait(false);
         }
     }
+
+    /// <summary>True when the cancellation under way was asked for with resume data (a download's <c>CancelByProducingResumeDataAsync</c>).</summary>
+    private protected virtual bool ProducesResumeDataOnCancel => false;
 
     private TaskCompletionSource<UrlError?> RemoteDone
     {
