@@ -353,6 +353,59 @@ public sealed class BackgroundSessionTests
     }
 
     [Fact]
+    public async Task An_open_session_forgets_each_delivered_event_once_the_daemon_has_its_acknowledgement()
+    {
+        await using var server = await FileServer.StartAsync(size: 200_000);
+        await using var world = new DaemonWorld();
+        await world.StartDaemonAsync();
+        foreach (var (name, value) in world.Environment)
+            Environment.SetEnvironmentVariable(name, value);
+        try
+        {
+            var counting = new CountingDelegate(3);
+            var session = new UrlSession(UrlSessionConfiguration.Background("tests.acks"), counting);
+            for (int i = 0; i < 3; i++)
+                session.DownloadTask(server.Url).Resume();
+            await session.FlushAsync();
+            await counting.AllCompleted.Task.WaitAsync(TimeSpan.FromSeconds(60), Ct);
+            Assert.Equal(3, counting.Finished);
+            // Six events (three files, three completions) delivered and acknowledged: none is remembered any more.
+            await world.UntilAsync(s => s.Single(x => x.Identifier == "tests.acks").PendingEvents == 0 && session.Background!.UnacknowledgedCount == 0,
+                "every acknowledgement to be recorded");
+            session.InvalidateAndCancel();
+        }
+        finally
+        {
+            foreach (var name in world.Environment.Keys)
+                Environment.SetEnvironmentVariable(name, null);
+        }
+    }
+
+    private sealed class CountingDelegate(int expected) : IUrlSessionDelegate
+    {
+        private int _completed;
+
+        public UrlSessionCallbacks Callbacks => UrlSessionCallbacks.DidFinishDownloading | UrlSessionCallbacks.DidCompleteWithError;
+
+        public TaskCompletionSource AllCompleted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int Finished { get; private set; }
+
+        public ValueTask DidFinishDownloading(UrlSession session, UrlSessionDownloadTask task, string location)
+        {
+            Finished++;
+            return default;
+        }
+
+        public ValueTask DidCompleteWithError(UrlSession session, UrlSessionTask task, UrlError? error)
+        {
+            if (Interlocked.Increment(ref _completed) == expected)
+                AllCompleted.TrySetResult();
+            return default;
+        }
+    }
+
+    [Fact]
     public async Task Apple_rules_for_background_sessions_are_enforced_at_the_call()
     {
         await using var world = new DaemonWorld();

@@ -24,6 +24,7 @@ internal sealed class BackgroundLink : IAsyncDisposable
     private readonly Channel<EventMessage> _events = Channel.CreateUnbounded<EventMessage>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<int, UrlSessionTask> _tasks = [];
     private readonly HashSet<Task> _registrations = [];
+    /// <summary>Events this process delivered whose acknowledgement has not reached the daemon yet (kept to re-ack, not re-deliver, after a reconnect).</summary>
     private readonly HashSet<long> _delivered = [];
     private readonly CancellationTokenSource _disposed = new();
     private readonly Task _pump;
@@ -203,10 +204,23 @@ internal sealed class BackgroundLink : IAsyncDisposable
         try
         {
             await _rpc.InvokeAsync(BackgroundProtocol.Ack, new AckParams(_identifier, sequence), ProtocolJson.Default.AckParams, ProtocolJson.Default.Empty).ConfigureAwait(false);
+            // Recorded by the daemon (it answers after its journal commits): never replayed, so no longer remembered.
+            lock (_delivered)
+                _delivered.Remove(sequence);
         }
         catch (Exception e) when (e is IOException or RpcException)
         {
             // Not acknowledged: delivered again on the next attach, as a crash before the ack would.
+        }
+    }
+
+    /// <summary>How many delivered events still wait for their acknowledgement to reach the daemon.</summary>
+    internal int UnacknowledgedCount
+    {
+        get
+        {
+            lock (_delivered)
+                return _delivered.Count;
         }
     }
 
@@ -241,7 +255,10 @@ internal sealed class BackgroundLink : IAsyncDisposable
             UrlSessionTask? task;
             lock (_tasks)
                 _tasks.TryGetValue(message.TaskIdentifier, out task);
-            if (message.Sequence > 0 && !_delivered.Add(message.Sequence))
+            bool replayedAfterDelivery;
+            lock (_delivered)
+                replayedAfterDelivery = message.Sequence > 0 && !_delivered.Add(message.Sequence);
+            if (replayedAfterDelivery)
             {
                 // Replayed after a reconnect, but this process already delivered it: only the acknowledgement was lost.
                 await AckAsync(message.Sequence).ConfigureAwait(false);
