@@ -36,7 +36,7 @@ internal sealed class DaemonHost : IAsyncDisposable
         _listener = listener;
         _socketPath = socketPath;
         _stateFolder = stateFolder;
-        _transfers = new TransferService(store, log, stateFolder, PublishAsync);
+        _transfers = new TransferService(store, log, stateFolder, PublishAsync, AskAppAsync);
     }
 
     public static async Task<int> RunAsync(bool console)
@@ -183,6 +183,10 @@ internal sealed class DaemonHost : IAsyncDisposable
             MaybeLaunch(key, settings);
     }
 
+    /// <summary>Puts a challenge to the process that has the session open; null when none does, or it gives no answer.</summary>
+    private Task<ChallengeAnswer?> AskAppAsync(SessionKey key, ChallengeParams challenge) =>
+        _attached.TryGetValue(key, out var client) ? client.AskAsync(challenge) : Task.FromResult<ChallengeAnswer?>(null);
+
     /// <summary>Runs the session's launch command once while events wait and no process has the session open.</summary>
     private void MaybeLaunch(SessionKey key, SessionSettings settings)
     {
@@ -233,6 +237,24 @@ internal sealed class DaemonHost : IAsyncDisposable
         }
 
         public ValueTask DisposeAsync() => _rpc.DisposeAsync();
+
+        /// <summary>
+        /// Asks this process's delegate to answer a challenge. A transfer waits at most a minute (the app may be busy
+        /// or stuck), then goes on with default handling; an app too old to know the request says so, with the same result.
+        /// </summary>
+        public async Task<ChallengeAnswer?> AskAsync(ChallengeParams challenge)
+        {
+            using var patience = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+            try
+            {
+                return await _rpc.InvokeAsync(BackgroundProtocol.Challenge, challenge, ProtocolJson.Default.ChallengeParams, ProtocolJson.Default.ChallengeAnswer, patience.Token);
+            }
+            catch (Exception e) when (e is IOException or RpcException or OperationCanceledException or ObjectDisposedException or System.Text.Json.JsonException)
+            {
+                _host._log.Write($"pid {_pid} gave no answer to a challenge for {challenge.Identifier}#{challenge.TaskIdentifier}: {e.Message}");
+                return null;
+            }
+        }
 
         /// <summary>Sends a live event, once, in sequence order, after the session's replay started.</summary>
         public async Task SendAsync(SessionKey key, EventMessage message)

@@ -22,6 +22,7 @@ internal sealed class TransferService : IAsyncDisposable
     private readonly string _partialFolder;
     private readonly string _finishedFolder;
     private readonly Func<SessionKey, EventMessage, Task> _publish;
+    private readonly Func<SessionKey, ChallengeParams, Task<ChallengeAnswer?>> _askApp;
     private readonly SemaphoreSlim _slots = new(GlobalConcurrency);
     private readonly SemaphoreSlim _discretionarySlots = new(1);
     private readonly ConcurrentDictionary<(SessionKey, int), TransferJob> _jobs = new();
@@ -30,9 +31,11 @@ internal sealed class TransferService : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly TimeSpan _backoffBase;
 
-    public TransferService(StateStore store, DaemonLog log, string stateFolder, Func<SessionKey, EventMessage, Task> publish)
+    public TransferService(StateStore store, DaemonLog log, string stateFolder, Func<SessionKey, EventMessage, Task> publish,
+        Func<SessionKey, ChallengeParams, Task<ChallengeAnswer?>> askApp)
     {
         _store = store;
+        _askApp = askApp;
         _log = log;
         _publish = publish;
         _partialFolder = Directory.CreateDirectory(Path.Combine(stateFolder, "partial")).FullName;
@@ -89,6 +92,34 @@ internal sealed class TransferService : IAsyncDisposable
         return new UrlSession(configuration, new DaemonDelegate(this));
     });
 
+    /// <summary>
+    /// A challenge one of the daemon's transfers met, answered by the delegate of the app that has the session open
+    /// (Apple delivers background challenges to the app). No app connected, or no answer: default handling, which
+    /// never weakens server trust. Client-certificate challenges stay with the daemon (no certificate is sent).
+    /// </summary>
+    private async ValueTask<(AuthChallengeDisposition, UrlCredential?)> AskAppAsync(SessionKey? key, int task, UrlAuthenticationChallenge challenge)
+    {
+        var space = challenge.ProtectionSpace;
+        if (key is not { } session || space.AuthenticationMethod == UrlProtectionSpace.AuthenticationMethodClientCertificate)
+            return (AuthChallengeDisposition.PerformDefaultHandling, null);
+        var question = new ChallengeParams(session.Identifier, task, ChallengeWire.Describe(space), challenge.PreviousFailureCount, ChallengeWire.DescribeResponse(challenge.FailureResponse));
+        var answer = await _askApp(session, question);
+        var (disposition, credential) = ChallengeWire.Disposition(answer, space);
+        _log.Write($"challenge {space.AuthenticationMethod.Replace("NSURLAuthenticationMethod", "", StringComparison.Ordinal)} for {space.Host}:{space.Port} ({session}#{task}): "
+            + (answer is null ? "no app answered, default handling" : $"the app answered {disposition}"));
+        return (disposition, credential);
+    }
+
+    private SessionKey? KeyOf(UrlSession session)
+    {
+        foreach (var (key, value) in _sessions)
+        {
+            if (value == session)
+                return key;
+        }
+        return null;
+    }
+
     private static bool IsTransient(UrlErrorCode code) => code is UrlErrorCode.NetworkConnectionLost or UrlErrorCode.TimedOut
         or UrlErrorCode.CannotConnectToHost or UrlErrorCode.NotConnectedToInternet or UrlErrorCode.CannotFindHost
         or UrlErrorCode.DnsLookupFailed;
@@ -111,9 +142,6 @@ internal sealed class TransferService : IAsyncDisposable
             : null;
     }
 
-    private static ResponseInfo? Describe(UrlResponse? response) =>
-        response is HttpUrlResponse http ? new ResponseInfo(http.Url.AbsoluteUri, http.StatusCode, new Dictionary<string, string>(http.Headers, StringComparer.OrdinalIgnoreCase)) : null;
-
     /// <summary>One task of one background session, across attempts.</summary>
     private sealed class TransferJob(TransferService service, TaskRow row)
     {
@@ -132,6 +160,10 @@ internal sealed class TransferService : IAsyncDisposable
 
         private SessionKey Key => row.Session;
         private int Id => row.Info.TaskIdentifier;
+
+        public SessionKey Session => row.Session;
+
+        public int TaskIdentifier => row.Info.TaskIdentifier;
 
         public Task RunAsync() => _running = RunCoreAsync();
 
@@ -363,7 +395,7 @@ internal sealed class TransferService : IAsyncDisposable
             string handedOver = Path.Combine(service._finishedFolder, $"{Guid.NewGuid():N}.download");
             File.Move(location, handedOver);
             var message = new EventMessage(Key.Identifier, 0, Id, EventKinds.Finished, 0, task.CountOfBytesReceived, task.CountOfBytesExpectedToReceive,
-                handedOver, Describe(task.Response), 0, null, null);
+                handedOver, ChallengeWire.DescribeResponse(task.Response), 0, null, null);
             long seq = service._store.Journal(Key, Id, EventKinds.Finished, message, "finished");
             service._log.Write($"task {Key}#{Id} finished: {task.CountOfBytesReceived} bytes, status {(task.Response as HttpUrlResponse)?.StatusCode}");
             await service._publish(Key, message with { Sequence = seq });
@@ -383,7 +415,7 @@ internal sealed class TransferService : IAsyncDisposable
             var current = service._store.Tasks(Key).FirstOrDefault(t => t.Info.TaskIdentifier == Id);
             string? body = _body.Length > 0 ? Convert.ToBase64String(_body.GetBuffer(), 0, (int)_body.Length) : null;
             var message = new EventMessage(Key.Identifier, 0, Id, EventKinds.Completed, 0, current?.Info.BytesReceived ?? 0, current?.Info.BytesExpected ?? -1,
-                null, Describe(_lastResponse), error is null ? 0 : (int)error.Code, error?.Message, resume, body);
+                null, ChallengeWire.DescribeResponse(_lastResponse), error is null ? 0 : (int)error.Code, error?.Message, resume, body);
             long seq = service._store.Journal(Key, Id, EventKinds.Completed, message, "completed");
             service._log.Write($"task {Key}#{Id} completed: {(error is null ? "ok" : $"{error.Code} {error.Message}")}");
             await service._publish(Key, message with { Sequence = seq });
@@ -394,7 +426,15 @@ internal sealed class TransferService : IAsyncDisposable
     private sealed class DaemonDelegate(TransferService service) : IUrlSessionDelegate
     {
         public UrlSessionCallbacks Callbacks => UrlSessionCallbacks.DidWriteData | UrlSessionCallbacks.DidFinishDownloading | UrlSessionCallbacks.DidCompleteWithError
-            | UrlSessionCallbacks.DidSendBodyData | UrlSessionCallbacks.DidReceiveData;
+            | UrlSessionCallbacks.DidSendBodyData | UrlSessionCallbacks.DidReceiveData | UrlSessionCallbacks.DidReceiveTaskChallenge | UrlSessionCallbacks.DidReceiveSessionChallenge;
+
+        public ValueTask<(AuthChallengeDisposition Disposition, UrlCredential? Credential)> DidReceiveChallenge(UrlSession session, UrlSessionTask task, UrlAuthenticationChallenge challenge) =>
+            service._byTask.TryGetValue(task, out var job)
+                ? service.AskAppAsync(job.Session, job.TaskIdentifier, challenge)
+                : new((AuthChallengeDisposition.PerformDefaultHandling, null));
+
+        public ValueTask<(AuthChallengeDisposition Disposition, UrlCredential? Credential)> DidReceiveChallenge(UrlSession session, UrlAuthenticationChallenge challenge) =>
+            service.AskAppAsync(service.KeyOf(session), 0, challenge);
 
         public ValueTask DidSendBodyData(UrlSession session, UrlSessionTask task, long bytesSent, long totalBytesSent, long totalBytesExpectedToSend) =>
             service._byTask.TryGetValue(task, out var job) ? job.OnProgressAsync(bytesSent, totalBytesSent, totalBytesExpectedToSend) : default;

@@ -6,6 +6,8 @@ using UrlLoading;
 // BackgroundApp launched DESTINATION_FOLDER       as attach, for a process started by urlsessiond
 // BackgroundApp cancel-resume URL DESTINATION_FOLDER
 //                                                 start a download, cancel it with resume data past 1 MB, resume it
+// BACKGROUND_APP_CREDENTIAL=user:password answers the tasks' authentication challenges; BACKGROUND_APP_PIN=SHA256HEX
+// accepts a server certificate with that fingerprint (other certificates get default handling).
 // Every line it prints is an event the tests read.
 const string Identifier = "tests.background.downloads";
 var mode = args.ElementAtOrDefault(0);
@@ -136,6 +138,24 @@ internal sealed partial class Recorder(string? destination)
         Console.WriteLine($"complete #{task.TaskIdentifier} {(error is null ? "ok" : ((int)error.Code).ToString(System.Globalization.CultureInfo.InvariantCulture))}{status}");
         Completed.TrySetResult();
         Completions.Release();
+    }
+
+    private (AuthChallengeDisposition, UrlCredential?) DidReceiveChallenge(UrlSessionTask task, UrlAuthenticationChallenge challenge)
+    {
+        var space = challenge.ProtectionSpace;
+        Console.WriteLine($"challenge #{task.TaskIdentifier} {space.AuthenticationMethod} {space.Realm} {challenge.PreviousFailureCount}");
+        return Environment.GetEnvironmentVariable("BACKGROUND_APP_CREDENTIAL") is { } pair && pair.IndexOf(':') is > 0 and var colon
+            ? (AuthChallengeDisposition.UseCredential, new UrlCredential(pair[..colon], pair[(colon + 1)..]))
+            : (AuthChallengeDisposition.PerformDefaultHandling, null);
+    }
+
+    private (AuthChallengeDisposition, UrlCredential?) DidReceiveChallenge(UrlAuthenticationChallenge challenge)
+    {
+        if (challenge.ProtectionSpace.ServerTrust is not { } trust)
+            return (AuthChallengeDisposition.PerformDefaultHandling, null);
+        bool pinned = trust.Sha256Fingerprint == Environment.GetEnvironmentVariable("BACKGROUND_APP_PIN");
+        Console.WriteLine($"trust {trust.Host} {(pinned ? "pinned" : "default")}");
+        return pinned ? (AuthChallengeDisposition.UseCredential, UrlCredential.ForTrust(trust)) : (AuthChallengeDisposition.PerformDefaultHandling, null);
     }
 
     private void DidFinishEventsForBackgroundSession()

@@ -81,6 +81,49 @@ public sealed class BackgroundSessionTests
     }
 
     [Fact]
+    public async Task A_challenge_met_by_the_daemon_is_answered_by_the_delegate_of_the_app_that_has_the_session_open()
+    {
+        await using var server = await FileServer.StartAsync(size: 500_000);
+        await using var world = new DaemonWorld();
+        await world.StartDaemonAsync();
+        world.Environment["BACKGROUND_APP_CREDENTIAL"] = "ada:lovelace";
+
+        var (code, lines) = await world.RunAppAsync("start", server.PrivateUrl.AbsoluteUri, "members-only", "--wait");
+        Assert.True(code == 0, string.Join('\n', lines));
+        // "started" is printed by the app's main code, which may run before or after the daemon's question arrives.
+        Assert.Equal([$"challenge #1 {UrlProtectionSpace.AuthenticationMethodHttpBasic} files 0", $"finished #1 members-only {server.Content.Length} 200", "complete #1 ok"],
+            lines.Where(l => !l.StartsWith("started ", StringComparison.Ordinal)));
+        Assert.Contains("started #1", lines);
+        Assert.Equal(["GET private", "GET private Basic " + Convert.ToBase64String("ada:lovelace"u8)], server.Requests);
+        Assert.DoesNotContain("lovelace", await File.ReadAllTextAsync(Path.Combine(world.StateFolder, "urlsessiond.log"), Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Server_trust_in_the_daemon_follows_the_app_s_pinning_and_is_never_weakened_without_it()
+    {
+        await using var server = await FileServer.StartAsync(size: 500_000, tls: true);
+        await using var world = new DaemonWorld();
+        await world.StartDaemonAsync();
+        world.Environment["BACKGROUND_APP_PIN"] = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(server.Certificate!.RawData));
+
+        var (code, pinned) = await world.RunAppAsync("start", server.Url.AbsoluteUri, "pinned", "--wait");
+        Assert.True(code == 0, string.Join('\n', pinned));
+        Assert.Contains("trust 127.0.0.1 pinned", pinned);
+        Assert.Contains($"finished #1 pinned {server.Content.Length} 200", pinned);
+        Assert.Contains("complete #1 ok", pinned);
+
+        // A server whose certificate is not the pinned one (a new connection, so a new handshake): the delegate leaves
+        // it to default handling, and the daemon refuses the chain nobody trusts.
+        await using var impostor = await FileServer.StartAsync(size: 500_000, tls: true);
+        var (_, refused) = await world.RunAppAsync("start", impostor.Url.AbsoluteUri, "impostor", "--wait");
+        Assert.Contains("trust 127.0.0.1 default", refused);
+        Assert.Contains($"complete #1 {(int)UrlErrorCode.ServerCertificateUntrusted}", refused);
+        Assert.DoesNotContain(refused, l => l.StartsWith("finished ", StringComparison.Ordinal));
+        Assert.Empty(impostor.Requests);
+        Assert.Single(server.Requests);
+    }
+
+    [Fact]
     public async Task A_file_upload_is_sent_by_the_daemon_and_its_response_reaches_the_app_that_returns()
     {
         await using var server = await FileServer.StartAsync();

@@ -55,7 +55,8 @@ internal sealed class BackgroundLink : IAsyncDisposable
         {
             var stream = await DaemonConnector.ConnectAsync(cancellationToken).ConfigureAwait(false);
             // The handshake sends no notifications, so the callback never runs before the link exists.
-            var rpc = new RpcConnection(stream, onRequest: null, onNotification: (method, parameters) => link!.OnNotificationAsync(method, parameters));
+            var rpc = new RpcConnection(stream, onRequest: (method, parameters) => link!.OnRequestAsync(method, parameters),
+                onNotification: (method, parameters) => link!.OnNotificationAsync(method, parameters));
             link = new BackgroundLink(session, identifier, rpc);
             var tasks = await link.HandshakeAsync(rpc, cancellationToken).ConfigureAwait(false);
             link._maintainer = Task.Run(link.MaintainAsync);
@@ -107,7 +108,7 @@ internal sealed class BackgroundLink : IAsyncDisposable
                 try
                 {
                     var stream = await DaemonConnector.ConnectAsync(token).ConfigureAwait(false);
-                    var rpc = new RpcConnection(stream, onRequest: null, onNotification: OnNotificationAsync);
+                    var rpc = new RpcConnection(stream, OnRequestAsync, OnNotificationAsync);
                     var reader = rpc.RunAsync();
                     await HandshakeAsync(rpc, token).ConfigureAwait(false);
                     (_rpc, _reader) = (rpc, reader);
@@ -196,6 +197,35 @@ internal sealed class BackgroundLink : IAsyncDisposable
         {
             // Without the daemon the task cannot be cancelled there; the app learns its end on the next attach.
         }
+    }
+
+    /// <summary>
+    /// The daemon's questions: a challenge one of this session's transfers met. A task's challenge goes to the
+    /// delegate's task-level <c>DidReceiveChallenge</c>, a server-trust challenge to the session-level one, as in a
+    /// foreground session; default handling offers the session's stored credential for that space once.
+    /// </summary>
+    private async ValueTask<string?> OnRequestAsync(string method, JsonElement parameters)
+    {
+        if (method != BackgroundProtocol.Challenge)
+            throw new RpcException(-32601, $"No method '{method}'.");
+        var question = parameters.Deserialize(ProtocolJson.Default.ChallengeParams) ?? throw new ArgumentException("No challenge.");
+        var space = ChallengeWire.SpaceOf(question.Space);
+        var proposed = space.ServerTrust is null ? _session.ConfigurationSnapshot.UrlCredentialStorage?.DefaultCredential(space) : null;
+        var challenge = new UrlAuthenticationChallenge(space, proposed, question.PreviousFailureCount, ToResponse(question.FailureResponse), null);
+        UrlSessionTask? task = null;
+        if (question.TaskIdentifier > 0)
+        {
+            lock (_tasks)
+                _tasks.TryGetValue(question.TaskIdentifier, out task);
+        }
+        var (disposition, credential) = (AuthChallengeDisposition.PerformDefaultHandling, (UrlCredential?)null);
+        if (question.TaskIdentifier == 0)
+            (disposition, credential) = await _session.DidReceiveSessionChallengeAsync(challenge).ConfigureAwait(false);
+        else if (task is not null && _session.Answers(UrlSessionCallbacks.DidReceiveTaskChallenge))
+            (disposition, credential) = await _session.DidReceiveTaskChallengeAsync(task, challenge).ConfigureAwait(false);
+        if (disposition == AuthChallengeDisposition.PerformDefaultHandling && proposed is not null && question.PreviousFailureCount == 0)
+            (disposition, credential) = (AuthChallengeDisposition.UseCredential, proposed);
+        return JsonSerializer.Serialize(ChallengeWire.Answer(disposition, credential, space.ServerTrust), ProtocolJson.Default.ChallengeAnswer);
     }
 
     /// <summary>Tells the daemon an event was delivered: it will not be replayed.</summary>

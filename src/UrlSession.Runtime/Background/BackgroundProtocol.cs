@@ -24,6 +24,13 @@ internal static class BackgroundProtocol
     /// <summary>The daemon's notification that carries one <see cref="EventMessage"/>.</summary>
     public const string Event = "event";
 
+    /// <summary>
+    /// The daemon's request to the app that has the session open: answer an authentication or server-trust challenge
+    /// (<see cref="ChallengeParams"/> → <see cref="ChallengeAnswer"/>). An app that does not know it answers "no
+    /// method", and the daemon falls back to default handling, as it does when no app is connected.
+    /// </summary>
+    public const string Challenge = "challenge";
+
     /// <summary>JSON-RPC error codes of this protocol (the -32xxx range is JSON-RPC's own).</summary>
     public const int SessionInUse = 1;
     public const int UnknownSession = 2;
@@ -99,6 +106,17 @@ internal sealed record EventMessage(
     string? ResumeData,
     string? Body = null);
 
+/// <summary>A server's certificate chain (leaf first, DER in base64) and the daemon platform's verdict on it.</summary>
+internal sealed record TrustInfo(List<string> Chain, int PolicyErrors, bool HasBadDate);
+
+internal sealed record SpaceInfo(string Host, int Port, string Protocol, string? Realm, string AuthenticationMethod, bool IsProxy, TrustInfo? Trust);
+
+/// <summary>A challenge met by a task (<paramref name="TaskIdentifier"/> above 0) or by the session's connections (0: server trust).</summary>
+internal sealed record ChallengeParams(string Identifier, int TaskIdentifier, SpaceInfo Space, int PreviousFailureCount, ResponseInfo? FailureResponse);
+
+/// <summary>The app's answer: a disposition (<c>useCredential</c>, <c>default</c>, <c>cancel</c>, <c>reject</c>) and, for <c>useCredential</c>, a password credential or the acceptance of the offered trust.</summary>
+internal sealed record ChallengeAnswer(string Disposition, string? User = null, string? Password = null, bool AcceptsTrust = false);
+
 internal sealed record SessionInfo(string App, string Identifier, bool Connected, List<TaskInfo> Tasks, int PendingEvents);
 
 internal sealed record ListResult(List<SessionInfo> Sessions);
@@ -128,4 +146,6 @@ internal sealed record Empty;
 [JsonSerializable(typeof(SessionSettings))]
 [JsonSerializable(typeof(TaskInfo))]
 [JsonSerializable(typeof(ResponseInfo))]
+[JsonSerializable(typeof(ChallengeParams))]
+[JsonSerializable(typeof(ChallengeAnswer))]
 internal sealed partial class ProtocolJson : JsonSerializerContext;
