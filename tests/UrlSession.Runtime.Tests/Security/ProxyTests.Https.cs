@@ -6,11 +6,8 @@ using UrlLoading.Tests.Infrastructure;
 namespace UrlLoading.Tests.Security;
 
 /// <summary>HTTPS through the session's HTTPS proxy: a CONNECT tunnel on loopback to a TLS server nobody trusts but the test.</summary>
-public sealed partial class HttpsProxyTests
+public sealed partial class ProxyTests
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-    private static readonly string s_proxyCredential = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("pp:secret"));
-
     /// <summary>A proxy that opens CONNECT tunnels (after a Basic login when <c>requireAuthentication</c>) and copies bytes both ways.</summary>
     private sealed class TunnelProxy : IAsyncDisposable
     {
@@ -67,7 +64,7 @@ public sealed partial class HttpsProxyTests
         }
     }
 
-    private static async Task<(string? Body, UrlError? Error)> LoadAsync(TlsServer server, TunnelProxy proxy, Pinning pinning, params string[] exceptions)
+    private static async Task<(string? Body, UrlError? Error)> LoadThroughTunnelAsync(TlsServer server, TunnelProxy proxy, Pinning pinning, params string[] exceptions)
     {
         var configuration = UrlSessionConfiguration.Ephemeral;
         configuration.ConnectionProxy = new UrlProxyConfiguration { HttpsProxy = proxy.Address, Exceptions = exceptions };
@@ -88,7 +85,7 @@ public sealed partial class HttpsProxyTests
     {
         await using var server = await TlsServer.StartAsync();
         await using var proxy = new TunnelProxy(requireAuthentication: false);
-        var (body, error) = await LoadAsync(server, proxy, new Pinning(server, null));
+        var (body, error) = await LoadThroughTunnelAsync(server, proxy, new Pinning(server, null));
         Assert.Null(error);
         Assert.StartsWith("over Tls", body, StringComparison.Ordinal);
         Assert.Equal([$"CONNECT 127.0.0.1:{server.Url.Port} HTTP/1.1"], proxy.Seen);
@@ -100,7 +97,7 @@ public sealed partial class HttpsProxyTests
     {
         await using var server = await TlsServer.StartAsync();
         await using var proxy = new TunnelProxy(requireAuthentication: false);
-        var (body, error) = await LoadAsync(server, proxy, new Pinning(server, null), "127.0.0.1");
+        var (body, error) = await LoadThroughTunnelAsync(server, proxy, new Pinning(server, null), "127.0.0.1");
         Assert.Null(error);
         Assert.StartsWith("over Tls", body, StringComparison.Ordinal);
         Assert.Empty(proxy.Seen);
@@ -112,7 +109,7 @@ public sealed partial class HttpsProxyTests
         await using var server = await TlsServer.StartAsync();
         await using var proxy = new TunnelProxy(requireAuthentication: true);
         var pinning = new Pinning(server, new UrlCredential("pp", "secret"));
-        var (body, error) = await LoadAsync(server, proxy, pinning);
+        var (body, error) = await LoadThroughTunnelAsync(server, proxy, pinning);
         Assert.Null(error);
         Assert.StartsWith("over Tls", body, StringComparison.Ordinal);
         var space = Assert.Single(pinning.TaskChallenges).ProtectionSpace;
@@ -128,7 +125,7 @@ public sealed partial class HttpsProxyTests
     {
         await using var server = await TlsServer.StartAsync();
         await using var proxy = new TunnelProxy(requireAuthentication: true);
-        var (_, error) = await LoadAsync(server, proxy, new Pinning(server, null));
+        var (_, error) = await LoadThroughTunnelAsync(server, proxy, new Pinning(server, null));
         Assert.Equal(UrlErrorCode.UserAuthenticationRequired, error!.Code);
         Assert.Contains($"127.0.0.1:{proxy.Address.Port}", error.Message, StringComparison.Ordinal);
         Assert.Equal(0, server.Requests);
@@ -140,7 +137,7 @@ public sealed partial class HttpsProxyTests
         await using var server = await TlsServer.StartAsync();
         await using var proxy = new TunnelProxy(requireAuthentication: true);
         var pinning = new Pinning(server, new UrlCredential("pp", "wrong"));
-        var (_, error) = await LoadAsync(server, proxy, pinning);
+        var (_, error) = await LoadThroughTunnelAsync(server, proxy, pinning);
         Assert.Equal(UrlErrorCode.UserAuthenticationRequired, error!.Code);
         Assert.Equal([0, 1, 2, 3, 4, 5], pinning.TaskChallenges.Select(c => c.PreviousFailureCount));
         Assert.Equal(0, server.Requests);
