@@ -31,7 +31,7 @@ internal sealed class BenchmarkServer : IDisposable
         return new BenchmarkServer(process, new Uri(line));
     }
 
-    /// <summary>Serves <c>/bytes/N</c> until standard input closes (the benchmark ended).</summary>
+    /// <summary>Serves <c>/bytes/N</c>, and <c>/cacheable/N</c> (fresh for an hour, with an ETag that answers 304), until standard input closes (the benchmark ended).</summary>
     public static async Task ServeAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -45,6 +45,14 @@ internal sealed class BenchmarkServer : IDisposable
             http.Response.ContentLength = count;
             for (long sent = 0; sent < count; sent += block.Length)
                 await http.Response.Body.WriteAsync(block.AsMemory(0, (int)Math.Min(block.Length, count - sent)));
+        });
+        app.MapGet("/cacheable/{count:int}", (HttpContext http, int count) =>
+        {
+            http.Response.Headers.CacheControl = "max-age=3600";
+            http.Response.Headers.ETag = "\"v1\"";
+            if (http.Request.Headers.IfNoneMatch == "\"v1\"")
+                return Results.StatusCode(304);
+            return Results.Bytes(block.AsMemory(0, Math.Min(count, block.Length)), "application/octet-stream");
         });
         await app.StartAsync();
         Console.WriteLine(app.Urls.First());
