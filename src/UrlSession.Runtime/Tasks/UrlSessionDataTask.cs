@@ -129,19 +129,25 @@ public class UrlSessionDataTask : UrlSessionTask
 
     private bool BecameDownload { get; set; }
 
+    /// <summary>
+    /// The bytes of a body buffer, without a copy when the buffer was sized from Content-Length and filled exactly
+    /// (the usual case); the buffer is not used again.
+    /// </summary>
+    internal static byte[] Contents(MemoryStream body) => body.Length == body.Capacity ? body.GetBuffer() : body.ToArray();
+
     private protected override ValueTask DeliverCompletionAsync(UrlError? error)
     {
         if (_awaiter is not null)
         {
             if (error is null)
-                _awaiter.TrySetResult((_body!.ToArray(), Response!));
+                _awaiter.TrySetResult((Contents(_body!), Response!));
             else
                 _awaiter.TrySetException(error);
             return default;
         }
         if (_completionHandler is not null)
         {
-            byte[]? data = error is null ? _body!.ToArray() : null;
+            byte[]? data = error is null ? Contents(_body!) : null;
             _body = null;
             return Session.InvokeCompletionHandlerAsync(_completionHandler, data, Response, error);
         }

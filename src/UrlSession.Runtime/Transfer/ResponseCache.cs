@@ -81,7 +81,7 @@ internal static class ResponseCache
             return;
         if (body.Length > cache.MaximumEntrySize)
             return;
-        var entry = candidate(body.ToArray());
+        var entry = candidate(UrlSessionDataTask.Contents(body));
         var proposed = entry.Cached;
         if (askDelegate && task.Session.Answers(UrlSessionCallbacks.WillCacheResponse))
         {
@@ -149,7 +149,7 @@ internal static class ResponseCache
         var response = exchange.Response;
         if (!HttpCaching.IsStorable(request, response) || response.ExpectedContentLength > cache.MaximumEntrySize)
             return exchange;
-        exchange.CacheBody = new System.IO.MemoryStream();
+        exchange.CacheBody = new System.IO.MemoryStream(response.ExpectedContentLength is > 0 and var length && length <= cache.MaximumEntrySize ? (int)length : 0);
         exchange.CacheLimit = cache.MaximumEntrySize;
         var responseTime = DateTimeOffset.UtcNow;
         var varyValues = HttpCaching.VaryValues(request, response);
