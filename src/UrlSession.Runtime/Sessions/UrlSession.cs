@@ -181,7 +181,9 @@ public sealed class UrlSession : IAsyncDisposable
     public Task<(byte[] Data, UrlResponse Response)> DataAsync(UrlRequest request, CancellationToken cancellationToken = default)
     {
         RejectOnBackground("async convenience methods");
-        var result = new TaskCompletionSource<(byte[] Data, UrlResponse Response)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Synchronous continuations: the task completes this result last of all (ContinueCallerAfterCompletion), so the
+        // caller goes on where the transfer ended, without a thread-pool hop, and after the task's own bookkeeping.
+        var result = new TaskCompletionSource<(byte[] Data, UrlResponse Response)>();
         return RunAwaitedAsync(CreateDataTask(request, null, result), result.Task, cancellationToken);
     }
 
@@ -246,7 +248,7 @@ public sealed class UrlSession : IAsyncDisposable
     public Task<(string Location, UrlResponse Response)> DownloadAsync(UrlRequest request, CancellationToken cancellationToken = default)
     {
         RejectOnBackground("async convenience methods");
-        var result = new TaskCompletionSource<(string Location, UrlResponse Response)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var result = new TaskCompletionSource<(string Location, UrlResponse Response)>();
         return RunAwaitedAsync(CreateDownloadTask(request, null, result), result.Task, cancellationToken);
     }
 
@@ -308,7 +310,7 @@ public sealed class UrlSession : IAsyncDisposable
     public Task<(byte[] Data, UrlResponse Response)> UploadAsync(UrlRequest request, ReadOnlyMemory<byte> bodyData, CancellationToken cancellationToken = default)
     {
         RejectOnBackground("async convenience methods");
-        var result = new TaskCompletionSource<(byte[] Data, UrlResponse Response)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var result = new TaskCompletionSource<(byte[] Data, UrlResponse Response)>();
         return RunAwaitedAsync(CreateUploadTask(request, null, bodyData, null, result), result.Task, cancellationToken);
     }
 
@@ -320,7 +322,7 @@ public sealed class UrlSession : IAsyncDisposable
     public Task<(byte[] Data, UrlResponse Response)> UploadAsync(UrlRequest request, string fromFile, CancellationToken cancellationToken = default)
     {
         RejectOnBackground("async convenience methods");
-        var result = new TaskCompletionSource<(byte[] Data, UrlResponse Response)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var result = new TaskCompletionSource<(byte[] Data, UrlResponse Response)>();
         return RunAwaitedAsync(CreateUploadTask(request, fromFile, null, null, result), result.Task, cancellationToken);
     }
 

@@ -137,12 +137,17 @@ public class UrlSessionDataTask : UrlSessionTask
 
     private protected override ValueTask DeliverCompletionAsync(UrlError? error)
     {
-        if (_awaiter is not null)
+        if (_awaiter is { } awaiter)
         {
             if (error is null)
-                _awaiter.TrySetResult((Contents(_body!), Response!));
+            {
+                var result = (Contents(_body!), Response!);
+                ContinueCallerAfterCompletion(() => awaiter.TrySetResult(result));
+            }
             else
-                _awaiter.TrySetException(error);
+            {
+                ContinueCallerAfterCompletion(() => awaiter.TrySetException(error));
+            }
             return default;
         }
         if (_completionHandler is not null)

@@ -353,12 +353,17 @@ public class UrlSessionDownloadTask : UrlSessionTask
     {
         if (error is not null)
             error.ResumeData = _resumeData;
-        if (_awaiter is not null)
+        if (_awaiter is { } awaiter)
         {
             if (error is null)
-                _awaiter.TrySetResult((_location!, Response!));
+            {
+                var result = (_location!, Response!);
+                ContinueCallerAfterCompletion(() => awaiter.TrySetResult(result));
+            }
             else
-                _awaiter.TrySetException(error);
+            {
+                ContinueCallerAfterCompletion(() => awaiter.TrySetException(error));
+            }
             return;
         }
         if (_completionHandler is not null)
