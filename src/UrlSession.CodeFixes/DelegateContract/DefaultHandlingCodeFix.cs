@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Composition;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
@@ -12,19 +11,18 @@ namespace UrlLoading.CodeFixes.DelegateContract;
 
 /// <summary>US2103: answers <c>PerformDefaultHandling</c> where the challenge handler cancelled the methods it does not handle.</summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(DefaultHandlingCodeFix)), Shared]
-public sealed class DefaultHandlingCodeFix : CodeFixProvider
+public sealed class DefaultHandlingCodeFix : SyntaxCodeFix
 {
-    /// <inheritdoc />
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.ChallengeFallbackCancels);
-
-    /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-    /// <inheritdoc />
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    /// <summary>Creates the fix.</summary>
+    public DefaultHandlingCodeFix()
+        : base(DiagnosticIds.ChallengeFallbackCancels)
     {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root?.FindNode(context.Span, getInnermostNodeForTie: true) is not MemberAccessExpressionSyntax cancel)
+    }
+
+    /// <inheritdoc />
+    private protected override void Register(CodeFixContext context, SyntaxNode root)
+    {
+        if (root.FindNode(context.Span, getInnermostNodeForTie: true) is not MemberAccessExpressionSyntax cancel)
             return;
         foreach (var diagnostic in context.Diagnostics)
         {

@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
 using System.Threading;
@@ -24,20 +23,19 @@ namespace UrlLoading.CodeFixes.DelegateContract;
 /// hoist and no fix is offered: only the user can choose where the download belongs.
 /// </remarks>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(HoistFileMoveCodeFix)), Shared]
-public sealed class HoistFileMoveCodeFix : CodeFixProvider
+public sealed class HoistFileMoveCodeFix : SyntaxCodeFix
 {
-    /// <inheritdoc />
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.DownloadedFileNotMoved);
-
-    /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-    /// <inheritdoc />
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    /// <summary>Creates the fix.</summary>
+    public HoistFileMoveCodeFix()
+        : base(DiagnosticIds.DownloadedFileNotMoved)
     {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    private protected override async Task RegisterAsync(CodeFixContext context, SyntaxNode root)
+    {
         var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null || model is null
+        if (model is null
             || root.FindNode(context.Span).FirstAncestorOrSelf<ParameterSyntax>() is not { } parameterSyntax
             || parameterSyntax.Parent?.Parent is not MethodDeclarationSyntax method
             || model.GetDeclaredSymbol(parameterSyntax, context.CancellationToken) is not { } parameter

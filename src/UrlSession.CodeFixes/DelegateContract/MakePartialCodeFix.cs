@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Linq;
 using System.Composition;
 using System.Threading;
@@ -14,20 +13,18 @@ namespace UrlLoading.CodeFixes.DelegateContract;
 
 /// <summary>Adds the <c>partial</c> modifier the generator needs (US2401 on the delegate class, US2402 on an enclosing type).</summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(MakePartialCodeFix)), Shared]
-public sealed class MakePartialCodeFix : CodeFixProvider
+public sealed class MakePartialCodeFix : SyntaxCodeFix
 {
-    /// <inheritdoc />
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } =
-        ImmutableArray.Create(DiagnosticIds.DelegateClassNotPartial, DiagnosticIds.ContainingTypeNotPartial);
-
-    /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-    /// <inheritdoc />
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    /// <summary>Creates the fix.</summary>
+    public MakePartialCodeFix()
+        : base(DiagnosticIds.DelegateClassNotPartial, DiagnosticIds.ContainingTypeNotPartial)
     {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root?.FindToken(context.Span.Start).Parent?.FirstAncestorOrSelf<TypeDeclarationSyntax>() is not { } declaration)
+    }
+
+    /// <inheritdoc />
+    private protected override void Register(CodeFixContext context, SyntaxNode root)
+    {
+        if (root.FindToken(context.Span.Start).Parent?.FirstAncestorOrSelf<TypeDeclarationSyntax>() is not { } declaration)
             return;
         foreach (var diagnostic in context.Diagnostics)
         {

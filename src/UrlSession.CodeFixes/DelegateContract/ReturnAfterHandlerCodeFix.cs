@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
 using System.Threading.Tasks;
@@ -17,19 +16,18 @@ namespace UrlLoading.CodeFixes.DelegateContract;
 /// when that earlier call is a statement in a block or the only statement of an <c>if</c>.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(ReturnAfterHandlerCodeFix)), Shared]
-public sealed class ReturnAfterHandlerCodeFix : CodeFixProvider
+public sealed class ReturnAfterHandlerCodeFix : SyntaxCodeFix
 {
-    /// <inheritdoc />
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.CompletionHandlerCalledTwice);
-
-    /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-    /// <inheritdoc />
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    /// <summary>Creates the fix.</summary>
+    public ReturnAfterHandlerCodeFix()
+        : base(DiagnosticIds.CompletionHandlerCalledTwice)
     {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root?.FindNode(context.Span, getInnermostNodeForTie: true) is not InvocationExpressionSyntax second
+    }
+
+    /// <inheritdoc />
+    private protected override void Register(CodeFixContext context, SyntaxNode root)
+    {
+        if (root.FindNode(context.Span, getInnermostNodeForTie: true) is not InvocationExpressionSyntax second
             || second.Expression is not IdentifierNameSyntax handler
             || second.FirstAncestorOrSelf<MethodDeclarationSyntax>() is not { Body: { } body }
             || body.DescendantNodes().OfType<LocalFunctionStatementSyntax>().Any())

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Composition;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
@@ -12,20 +11,19 @@ namespace UrlLoading.CodeFixes.Lifetime;
 
 /// <summary>US3001: appends <c>.Resume()</c> to a task creation whose result was discarded.</summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AppendResumeCodeFix)), Shared]
-public sealed class AppendResumeCodeFix : CodeFixProvider
+public sealed class AppendResumeCodeFix : SyntaxCodeFix
 {
-    /// <inheritdoc />
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.TaskNeverResumed);
-
-    /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-    /// <inheritdoc />
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    /// <summary>Creates the fix.</summary>
+    public AppendResumeCodeFix()
+        : base(DiagnosticIds.TaskNeverResumed)
     {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    private protected override void Register(CodeFixContext context, SyntaxNode root)
+    {
         // Only the discarded form has an obvious place for the call; a kept task is left to its owner.
-        if (root?.FindNode(context.Span, getInnermostNodeForTie: true) is not InvocationExpressionSyntax creation
+        if (root.FindNode(context.Span, getInnermostNodeForTie: true) is not InvocationExpressionSyntax creation
             || creation.Parent is not ExpressionStatementSyntax)
             return;
         foreach (var diagnostic in context.Diagnostics)

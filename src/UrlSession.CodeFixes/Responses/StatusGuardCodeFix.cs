@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
 using System.Threading.Tasks;
@@ -17,19 +16,18 @@ namespace UrlLoading.CodeFixes.Responses;
 /// &gt;= 200 and &lt; 300 })</c>). Offered when the method has the task parameter to test.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(StatusGuardCodeFix)), Shared]
-public sealed class StatusGuardCodeFix : CodeFixProvider
+public sealed class StatusGuardCodeFix : SyntaxCodeFix
 {
-    /// <inheritdoc />
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.DownloadStatusNotChecked);
-
-    /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-    /// <inheritdoc />
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    /// <summary>Creates the fix.</summary>
+    public StatusGuardCodeFix()
+        : base(DiagnosticIds.DownloadStatusNotChecked)
     {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root?.FindNode(context.Span, getInnermostNodeForTie: true) is not InvocationExpressionSyntax save
+    }
+
+    /// <inheritdoc />
+    private protected override void Register(CodeFixContext context, SyntaxNode root)
+    {
+        if (root.FindNode(context.Span, getInnermostNodeForTie: true) is not InvocationExpressionSyntax save
             || save.FirstAncestorOrSelf<MethodDeclarationSyntax>() is not { } method
             || method.ParameterList.Parameters.FirstOrDefault(p => p.Type is IdentifierNameSyntax { Identifier.ValueText: "UrlSessionDownloadTask" }) is not { } task
             || !(method.ExpressionBody?.Expression == save || save.Parent is ExpressionStatementSyntax))
