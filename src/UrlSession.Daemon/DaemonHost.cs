@@ -334,7 +334,11 @@ internal sealed class DaemonHost : IAsyncDisposable
                 case BackgroundProtocol.Cancel:
                 {
                     var cancel = Read(parameters, ProtocolJson.Default.TaskParams);
-                    var key = Attached(cancel.Identifier);
+                    // Any process of the app may cancel (the CLI among them) without attaching: the session may be
+                    // open in the app at the same time, which then receives the cancellation as its completion.
+                    var key = new SessionKey(App, cancel.Identifier ?? "");
+                    if (_host._store.Settings(key) is null)
+                        throw new RpcException(BackgroundProtocol.UnknownSession, $"No background session '{cancel.Identifier}' for app '{App}'.");
                     if (_host._transfers.Cancel(key, cancel.TaskIdentifier, cancel.ProduceResumeData))
                         _host._log.Write($"task {key}#{cancel.TaskIdentifier} cancelled by pid {_pid}{(cancel.ProduceResumeData ? ", keeping its bytes for resume data" : "")}");
                     return "{}";

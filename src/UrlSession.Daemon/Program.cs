@@ -34,7 +34,6 @@ return args switch
     ["cancel", var app, var identifier, var task] when int.TryParse(task, NumberStyles.None, CultureInfo.InvariantCulture, out int id) => await CallAsync(async rpc =>
     {
         await rpc.InvokeAsync(BackgroundProtocol.Hello, new HelloParams(BackgroundProtocol.Version, app, Environment.ProcessId), ProtocolJson.Default.HelloParams, ProtocolJson.Default.HelloResult);
-        await rpc.InvokeAsync(BackgroundProtocol.Attach, new AttachParams(identifier, new SessionSettings(60, 7 * 86400, false, false, null, 6)), ProtocolJson.Default.AttachParams, ProtocolJson.Default.AttachResult);
         await rpc.InvokeAsync(BackgroundProtocol.Cancel, new TaskParams(identifier, id), ProtocolJson.Default.TaskParams, ProtocolJson.Default.Empty);
         Console.WriteLine($"cancelled {app} {identifier} #{id}");
     }),
