@@ -26,6 +26,8 @@ internal sealed class BackgroundLink : IAsyncDisposable
     private readonly HashSet<Task> _registrations = [];
     /// <summary>Events this process delivered whose acknowledgement has not reached the daemon yet (kept to re-ack, not re-deliver, after a reconnect).</summary>
     private readonly HashSet<long> _delivered = [];
+    /// <summary>Deliveries handed to the delegate and acknowledgements on their way: a normal exit waits for them (briefly).</summary>
+    private readonly HashSet<Task> _inFlight = [];
     private readonly CancellationTokenSource _disposed = new();
     private readonly Task _pump;
     private RpcConnection _rpc;
@@ -39,6 +41,40 @@ internal sealed class BackgroundLink : IAsyncDisposable
         _rpc = rpc;
         _reader = rpc.RunAsync();
         _pump = Task.Run(PumpAsync);
+        AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
+    }
+
+    /// <summary>
+    /// An app that returns from Main right after its last callback would otherwise exit before that event's
+    /// acknowledgement leaves, and receive the event again on its next launch. A normal exit waits up to two seconds
+    /// for deliveries and acknowledgements under way; a crash or a kill still redelivers, as documented.
+    /// </summary>
+    private void OnProcessExit(object? sender, EventArgs e)
+    {
+        Task[] pending;
+        lock (_inFlight)
+            pending = [.. _inFlight];
+        try
+        {
+            Task.WaitAll(pending, TimeSpan.FromSeconds(2));
+        }
+        catch (AggregateException)
+        {
+            // Failed acknowledgements are replayed on the next attach.
+        }
+    }
+
+    private Task Track(Task work)
+    {
+        lock (_inFlight)
+            _inFlight.Add(work);
+        work.ContinueWith(static (done, state) =>
+        {
+            var inFlight = (HashSet<Task>)state!;
+            lock (inFlight)
+                inFlight.Remove(done);
+        }, _inFlight, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return work;
     }
 
     /// <summary>Connects (starting the daemon when needed) and attaches; returns the tasks the daemon holds for this session.</summary>
@@ -229,7 +265,9 @@ internal sealed class BackgroundLink : IAsyncDisposable
     }
 
     /// <summary>Tells the daemon an event was delivered: it will not be replayed.</summary>
-    public async Task AckAsync(long sequence)
+    public Task AckAsync(long sequence) => Track(AckCoreAsync(sequence));
+
+    private async Task AckCoreAsync(long sequence)
     {
         try
         {
@@ -256,6 +294,7 @@ internal sealed class BackgroundLink : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
         await _disposed.CancelAsync().ConfigureAwait(false);
         _events.Writer.TryComplete();
         await _rpc.DisposeAsync().ConfigureAwait(false);
@@ -332,7 +371,7 @@ internal sealed class BackgroundLink : IAsyncDisposable
                         if (message.Body is { Length: > 0 } body && task is UrlSessionDataTask data && _session.Answers(UrlSessionCallbacks.DidReceiveData))
                             await _session.DidReceiveDataAsync(data, Convert.FromBase64String(body)).ConfigureAwait(false);
                         task.CompleteRemotely(error, message.Sequence);
-                        await task.Completion.ConfigureAwait(false);
+                        await Track(task.Completion).ConfigureAwait(false);
                         delivered = true;
                         break;
                     case EventKinds.ReplayDone:
