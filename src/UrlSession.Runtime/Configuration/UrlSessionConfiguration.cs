@@ -109,7 +109,11 @@ public sealed class UrlSessionConfiguration
             : throw new ArgumentOutOfRangeException(nameof(MaximumRedirects), value, $"{nameof(MaximumRedirects)} cannot be negative.");
     }
 
-    /// <summary>Headers added to every request unless the request sets the same header (names compare case-insensitively).</summary>
+    /// <summary>
+    /// Headers added to every request unless the request sets the same header (names compare case-insensitively).
+    /// <c>Authorization</c>, <c>Proxy-Authorization</c> and <c>Cookie</c> set here are sent only to the task's original
+    /// origin (scheme, host and port), never after a redirect to another one.
+    /// </summary>
     public IDictionary<string, string> HttpAdditionalHeaders
     {
         get => _httpAdditionalHeaders;

@@ -50,7 +50,11 @@ public sealed record UrlRequest
         }
     }
 
-    /// <summary>The request's header fields; names compare case-insensitively. They win over the configuration's additional headers.</summary>
+    /// <summary>
+    /// The request's header fields; names compare case-insensitively. They win over the configuration's additional
+    /// headers. <c>Authorization</c>, <c>Proxy-Authorization</c> and <c>Cookie</c> are removed when a redirect leads to
+    /// another origin (scheme, host or port); the session's cookie storage decides what the new origin gets.
+    /// </summary>
     public IReadOnlyDictionary<string, string> Headers
     {
         get => _headers;
