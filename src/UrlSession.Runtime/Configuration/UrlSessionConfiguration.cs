@@ -17,6 +17,7 @@ public sealed class UrlSessionConfiguration
     private TimeSpan _partialDownloadRetention = TimeSpan.FromDays(7);
     private int _httpMaximumConnectionsPerHost = 6;
     private int _maximumRedirects = 20;
+    private long _maximumInMemoryBodySize = 64 * 1024 * 1024;
     private TlsProtocolVersion _tlsMinimum = TlsProtocolVersion.Tls12;
     private TlsProtocolVersion _tlsMaximum = TlsProtocolVersion.Tls13;
     private Dictionary<string, string> _httpAdditionalHeaders = new(StringComparer.OrdinalIgnoreCase);
@@ -107,6 +108,25 @@ public sealed class UrlSessionConfiguration
         get => _maximumRedirects;
         set => _maximumRedirects = value >= 0 ? value
             : throw new ArgumentOutOfRangeException(nameof(MaximumRedirects), value, $"{nameof(MaximumRedirects)} cannot be negative.");
+    }
+
+    /// <summary>
+    /// The largest response body, in bytes after content decoding (gzip, deflate, brotli), that a task keeps in memory:
+    /// for a completion handler, for <c>DataAsync</c> and <c>UploadAsync</c>. A longer body fails the task with
+    /// <see cref="UrlErrorCode.DataLengthExceedsMaximum"/>: at once when its <c>Content-Length</c> says so, else as soon
+    /// as the bytes read pass the limit, so an endless or decompression-bomb body costs at most this much memory.
+    /// 64 MiB by default: far above API responses, documents and images, while a hostile server can make a task hold
+    /// no more than that. Download tasks stream to disk and are not limited, nor is a
+    /// data task whose delegate receives the body in <c>DidReceiveData</c> chunks (nothing is accumulated). At most
+    /// <see cref="Array.MaxLength"/>, the size of the largest <see cref="byte"/> array.
+    /// </summary>
+    public long MaximumInMemoryBodySize
+    {
+        get => _maximumInMemoryBodySize;
+        set => _maximumInMemoryBodySize = value > 0 && value <= Array.MaxLength ? value
+            : throw new ArgumentOutOfRangeException(nameof(MaximumInMemoryBodySize), value,
+                $"{nameof(MaximumInMemoryBodySize)} must be between 1 and {Array.MaxLength} bytes (the largest byte array); " +
+                "use a download task for a larger body.");
     }
 
     /// <summary>

@@ -16,7 +16,7 @@ public class UrlSessionDataTask : UrlSessionTask
     private const int ReadBufferSize = 64 * 1024;
     private readonly Action<byte[]?, UrlResponse?, UrlError?>? _completionHandler;
     private readonly TaskCompletionSource<(byte[] Data, UrlResponse Response)>? _awaiter;
-    private MemoryStream? _body;
+    private InMemoryBody? _body;
 
     internal UrlSessionDataTask(UrlSession session, int identifier, UrlRequest request,
         Action<byte[]?, UrlResponse?, UrlError?>? completionHandler,
@@ -70,8 +70,10 @@ public class UrlSessionDataTask : UrlSessionTask
         }
 
         bool deliverChunks = toDelegate && Session.Answers(UrlSessionCallbacks.DidReceiveData);
+        // Only a completion handler or an awaiting caller needs the whole body in memory; DidReceiveData chunks are
+        // not kept.
         if (!toDelegate)
-            _body = new MemoryStream(response.ExpectedContentLength is > 0 and <= 16 * 1024 * 1024 ? (int)response.ExpectedContentLength : 0);
+            _body = InMemoryBody.For(exchange, Session.ConfigurationSnapshot.MaximumInMemoryBodySize);
 
         var token = clock.Token;
         var content = await exchange.Message.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
@@ -103,7 +105,7 @@ public class UrlSessionDataTask : UrlSessionTask
                 }
                 else
                 {
-                    _body?.Write(buffer, 0, read);
+                    _body?.Append(buffer.AsSpan(0, read));
                 }
             }
         }
@@ -141,7 +143,7 @@ public class UrlSessionDataTask : UrlSessionTask
         {
             if (error is null)
             {
-                var result = (Contents(_body!), Response!);
+                var result = (_body!.ToArray(), Response!);
                 ContinueCallerAfterCompletion(() => awaiter.TrySetResult(result));
             }
             else
@@ -152,7 +154,7 @@ public class UrlSessionDataTask : UrlSessionTask
         }
         if (_completionHandler is not null)
         {
-            byte[]? data = error is null ? Contents(_body!) : null;
+            byte[]? data = error is null ? _body!.ToArray() : null;
             _body = null;
             return Session.InvokeCompletionHandlerAsync(_completionHandler, data, Response, error);
         }

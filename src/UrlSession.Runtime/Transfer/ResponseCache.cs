@@ -68,7 +68,7 @@ internal static class ResponseCache
         if (mayServeStale && HttpCaching.Seconds(responseDirectives, "stale-while-revalidate") is { } window && age < lifetime + window)
         {
             // RFC 5861: answer at once with the stale response, and bring the cache up to date behind it.
-            _ = RefreshInBackgroundAsync(engine, cache, entry, request, configuration.TimeoutIntervalForRequest);
+            _ = RefreshInBackgroundAsync(engine, cache, entry, request, configuration);
             return FromCache(entry, request, age, requestTime);
         }
         return await RevalidateAsync(engine, cache, task, clock, metrics, entry, age, lifetime, requestTime).ConfigureAwait(false);
@@ -125,13 +125,17 @@ internal static class ResponseCache
         return Capture(cache, request, exchange, requestTime);
     }
 
-    private static async Task RefreshInBackgroundAsync(TransferEngine engine, UrlCache cache, CacheEntry entry, UrlRequest request, TimeSpan timeout)
+    private static async Task RefreshInBackgroundAsync(TransferEngine engine, UrlCache cache, CacheEntry entry, UrlRequest request,
+        UrlSessionConfiguration configuration)
     {
         try
         {
-            using var limit = new CancellationTokenSource(timeout);
+            using var limit = new CancellationTokenSource(configuration.TimeoutIntervalForRequest);
             var requestTime = DateTimeOffset.UtcNow;
-            var (response, body) = await engine.FetchAsync(request, Conditional(entry), limit.Token).ConfigureAwait(false);
+            // No task waits for this body: only what the cache would keep is read, and never more than a task may hold.
+            long maximumBodySize = Math.Min(cache.MaximumEntrySize, configuration.MaximumInMemoryBodySize);
+            var (response, body) = await engine.FetchAsync(request, Conditional(entry), maximumBodySize, limit.Token)
+                .ConfigureAwait(false);
             if (response.StatusCode == 304)
                 cache.Store(request, entry with { Cached = entry.Cached with { Response = HttpCaching.Merge(entry.Response, response) }, RequestTime = requestTime, ResponseTime = DateTimeOffset.UtcNow });
             else if (HttpCaching.IsStorable(request, response))

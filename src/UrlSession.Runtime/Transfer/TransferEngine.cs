@@ -343,8 +343,13 @@ internal sealed class TransferEngine : IDisposable
             ? new UrlProtectionSpace(proxy.IdnHost.ToLowerInvariant(), proxy.Port, proxy.Scheme, null, UrlProtectionSpace.AuthenticationMethodDefault) { IsProxy = true }
             : null;
 
-    /// <summary>A plain GET outside any task (stale-while-revalidate's background revalidation): no redirects, no challenges.</summary>
-    public async Task<(HttpUrlResponse Response, byte[] Body)> FetchAsync(UrlRequest request, IReadOnlyDictionary<string, string>? conditional, CancellationToken cancellationToken)
+    /// <summary>
+    /// A plain GET outside any task (stale-while-revalidate's background revalidation): no redirects, no challenges.
+    /// A body longer than <paramref name="maximumBodySize"/> (after content decoding) fails with an
+    /// <see cref="HttpRequestException"/> once that much has been read.
+    /// </summary>
+    public async Task<(HttpUrlResponse Response, byte[] Body)> FetchAsync(UrlRequest request,
+        IReadOnlyDictionary<string, string>? conditional, long maximumBodySize, CancellationToken cancellationToken)
     {
         using var message = new HttpRequestMessage(HttpMethod.Get, request.Url);
         foreach (var (name, value) in request.Headers)
@@ -354,6 +359,7 @@ internal sealed class TransferEngine : IDisposable
         message.Headers.TryAddWithoutValidation("User-Agent", s_userAgent);
         AttachCookies(request, message);
         using var reply = await _invoker.SendAsync(message, cancellationToken).ConfigureAwait(false);
+        await reply.Content.LoadIntoBufferAsync(maximumBodySize, cancellationToken).ConfigureAwait(false);
         byte[] body = await reply.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         return (ToUrlResponse(request.Url, reply), body);
     }
