@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using UrlLoading.Security;
 using UrlLoading.Background;
 
 // The daemon serves Unix domain sockets with Unix file modes and peer credentials: Linux and macOS.
@@ -17,7 +18,6 @@ namespace UrlLoading.Daemon;
 /// </summary>
 internal sealed class DaemonHost : IAsyncDisposable
 {
-    private const UnixFileMode PrivateFolder = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private readonly DaemonLog _log;
     private readonly StateStore _store;
     private readonly TransferService _transfers;
@@ -42,11 +42,18 @@ internal sealed class DaemonHost : IAsyncDisposable
     public static async Task<int> RunAsync(bool console)
     {
         string runtimeFolder = BackgroundPaths.RuntimeFolder, stateFolder = BackgroundPaths.StateFolder;
-        // Both folders are this daemon's own: private to the user whatever mode they were created with.
-        Directory.CreateDirectory(runtimeFolder, PrivateFolder);
-        Directory.CreateDirectory(stateFolder, PrivateFolder);
-        File.SetUnixFileMode(runtimeFolder, PrivateFolder);
-        File.SetUnixFileMode(stateFolder, PrivateFolder);
+        // Both folders are this daemon's own: created 0700 without following a symlink, tightened when they are this
+        // user's, refused when another user made them first.
+        try
+        {
+            PrivateFolder.Ensure(runtimeFolder, BackgroundPaths.RuntimeFolderSetting);
+            PrivateFolder.Ensure(stateFolder, BackgroundPaths.StateFolderSetting);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            await Console.Error.WriteLineAsync($"urlsessiond: {e.Message}");
+            return 5;
+        }
         string socketPath = BackgroundPaths.SocketPath;
         // One daemon per user: an exclusive lock (flock) held for the daemon's life decides, so two daemons started at
         // once (say, by two apps) cannot both listen. The kernel drops the lock when the holder dies, however it dies.

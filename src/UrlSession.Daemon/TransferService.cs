@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using UrlLoading.Background;
+using UrlLoading.Security;
 
 namespace UrlLoading.Daemon;
 
@@ -38,8 +39,8 @@ internal sealed class TransferService : IAsyncDisposable
         _askApp = askApp;
         _log = log;
         _publish = publish;
-        _partialFolder = Directory.CreateDirectory(Path.Combine(stateFolder, "partial")).FullName;
-        _finishedFolder = Directory.CreateDirectory(Path.Combine(stateFolder, "finished")).FullName;
+        _partialFolder = PrivateFolder.Ensure(Path.Combine(stateFolder, "partial"), BackgroundPaths.StateFolderSetting);
+        _finishedFolder = PrivateFolder.Ensure(Path.Combine(stateFolder, "finished"), BackgroundPaths.StateFolderSetting);
         _backoffBase = TimeSpan.FromMilliseconds(int.TryParse(Environment.GetEnvironmentVariable("URLSESSIOND_RETRY_BASE_MS"), out int ms) && ms > 0 ? ms : 1000);
     }
 

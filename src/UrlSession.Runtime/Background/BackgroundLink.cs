@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Threading;
 using System.Threading.Channels;
 using System.Threading.Tasks;
+using UrlLoading.Security;
 
 namespace UrlLoading.Background;
 
@@ -26,6 +27,8 @@ internal sealed class BackgroundLink : IAsyncDisposable
     private readonly HashSet<Task> _registrations = [];
     /// <summary>Events this process delivered whose acknowledgement has not reached the daemon yet (kept to re-ack, not re-deliver, after a reconnect).</summary>
     private readonly HashSet<long> _delivered = [];
+    /// <summary>Tasks whose handed-over file failed the ownership checks: their completion reports why.</summary>
+    private readonly Dictionary<int, string> _refusedHandOvers = [];
     /// <summary>Deliveries handed to the delegate and acknowledgements on their way: a normal exit waits for them (briefly).</summary>
     private readonly HashSet<Task> _inFlight = [];
     private readonly CancellationTokenSource _disposed = new();
@@ -349,22 +352,24 @@ internal sealed class BackgroundLink : IAsyncDisposable
                         break;
                     case EventKinds.Finished when task is UrlSessionDownloadTask finished:
                         finished.Response = ToResponse(message.Response);
-                        try
+                        if (message.Location is { } handedOver && TrustedHandOver(handedOver, finished) is { } location)
                         {
-                            if (_session.Answers(UrlSessionCallbacks.DidFinishDownloading) && message.Location is { } location)
-                                await _session.DidFinishDownloadingAsync(finished, location).ConfigureAwait(false);
-                        }
-                        finally
-                        {
-                            if (message.Location is { } location)
+                            try
+                            {
+                                if (_session.Answers(UrlSessionCallbacks.DidFinishDownloading))
+                                    await _session.DidFinishDownloadingAsync(finished, location).ConfigureAwait(false);
+                            }
+                            finally
+                            {
                                 DownloadFolder.Delete(location);
+                            }
                         }
                         delivered = true;
                         await AckAsync(message.Sequence).ConfigureAwait(false);
                         break;
                     case EventKinds.Completed when task is not null:
                         task.Response ??= ToResponse(message.Response);
-                        var error = message.ErrorCode == 0 ? null : new UrlError((UrlErrorCode)message.ErrorCode, task.OriginalRequest.Url, message.ErrorMessage);
+                        var error = message.ErrorCode == 0 ? RefusedHandOver(task) : new UrlError((UrlErrorCode)message.ErrorCode, task.OriginalRequest.Url, message.ErrorMessage);
                         if (error is not null && message.ResumeData is { } resume)
                             error.ResumeData = ResumeData.FromBytes(Convert.FromBase64String(resume));
                         // An upload's response body travels with its completion, so both are delivered together, once.
@@ -392,6 +397,49 @@ internal sealed class BackgroundLink : IAsyncDisposable
                 System.Threading.ThreadPool.UnsafeQueueUserWorkItem(static e => System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e), e, preferLocal: false);
             }
         }
+    }
+
+    /// <summary>
+    /// The file a daemon hands over is used (given to the delegate, then deleted) only when it is a regular file of
+    /// this user's, directly inside the daemon's finished-files folder, which must itself be this user's and 0700.
+    /// Anything else (a path elsewhere, a symlink, another user's file) is left untouched and the task fails with
+    /// <see cref="UrlErrorCode.CannotOpenFile"/>.
+    /// </summary>
+    private string? TrustedHandOver(string location, UrlSessionDownloadTask task)
+    {
+        string folder = Path.GetFullPath(BackgroundPaths.FinishedFolder);
+        string? problem = null;
+        try
+        {
+            string full = Path.GetFullPath(location);
+            if (!string.Equals(Path.GetDirectoryName(full), folder, StringComparison.Ordinal))
+                problem = $"urlsessiond named {location}, which is outside its finished-files folder {folder}; the file was not touched.";
+            else if (OperatingSystem.IsWindows() || !PrivateFolder.IsPrivate(folder))
+                problem = $"urlsessiond's finished-files folder {folder} is not a folder of yours with mode 0700; the file was not touched.";
+            else
+            {
+                PrivateFile.CheckOwn(full);
+                return full;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            problem = $"The file urlsessiond handed over cannot be trusted: {e.Message}";
+        }
+        lock (_refusedHandOvers)
+            _refusedHandOvers[task.TaskIdentifier] = problem;
+        return null;
+    }
+
+    private UrlError? RefusedHandOver(UrlSessionTask task)
+    {
+        string? problem;
+        lock (_refusedHandOvers)
+        {
+            if (!_refusedHandOvers.Remove(task.TaskIdentifier, out problem))
+                return null;
+        }
+        return new UrlError(UrlErrorCode.CannotOpenFile, task.OriginalRequest.Url, problem);
     }
 
     private static HttpUrlResponse? ToResponse(ResponseInfo? info) =>

@@ -2,12 +2,18 @@ using System;
 using System.Diagnostics;
 using System.IO;
 using System.Net.Sockets;
+using System.Runtime.Versioning;
 using System.Threading;
 using System.Threading.Tasks;
+using UrlLoading.Security;
 
 namespace UrlLoading.Background;
 
-/// <summary>Connects to this user's urlsessiond, starting it when none answers.</summary>
+/// <summary>
+/// Connects to this user's urlsessiond, starting it when none answers. Nothing is sent before the daemon is proven to
+/// be this user's own: the socket's folder must be a folder of this user's with mode 0700 (not a symlink), and the
+/// process listening must run as this user (its peer credentials are read after connecting).
+/// </summary>
 internal static class DaemonConnector
 {
     private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(20);
@@ -16,7 +22,14 @@ internal static class DaemonConnector
     {
         if (OperatingSystem.IsWindows())
             throw new PlatformNotSupportedException("Background sessions need urlsessiond, which runs on Linux and macOS; this release has no Windows service.");
+        return await ConnectUnixAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    [UnsupportedOSPlatform("windows")]
+    private static async Task<Stream> ConnectUnixAsync(CancellationToken cancellationToken)
+    {
         string socketPath = BackgroundPaths.SocketPath;
+        CheckRuntimeFolder();
         if (await TryConnectAsync(socketPath, cancellationToken).ConfigureAwait(false) is { } stream)
             return stream;
         Start();
@@ -24,6 +37,7 @@ internal static class DaemonConnector
         while (deadline.Elapsed < s_startTimeout)
         {
             await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+            CheckRuntimeFolder();
             if (await TryConnectAsync(socketPath, cancellationToken).ConfigureAwait(false) is { } started)
                 return started;
         }
@@ -31,22 +45,58 @@ internal static class DaemonConnector
             $"urlsessiond did not start listening on {socketPath} within {s_startTimeout.TotalSeconds} seconds; run 'urlsessiond run' to see why.");
     }
 
+    /// <summary>
+    /// A runtime folder that is missing is the daemon's to create; one that exists must be this user's, 0700, and not
+    /// a symlink. Another user who creates it first (say under a shared /tmp when XDG_RUNTIME_DIR is unset) is refused.
+    /// </summary>
+    [UnsupportedOSPlatform("windows")]
+    private static void CheckRuntimeFolder()
+    {
+        string folder = BackgroundPaths.RuntimeFolder;
+        try
+        {
+            if (FileStatus.OfPath(folder) is null)
+                return;
+            var status = PrivateFolder.Verify(folder, BackgroundPaths.RuntimeFolderSetting);
+            if (status.IsOpenToOthers)
+                throw new UnauthorizedAccessException($"{folder} has mode {Convert.ToString((int)status.Mode, 8)}, so another local user could put a socket of theirs there. "
+                    + $"Run 'chmod 700 {folder}' or set {BackgroundPaths.RuntimeFolderSetting} to a folder of your own.");
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw Untrusted(e.Message, e);
+        }
+    }
+
+    [UnsupportedOSPlatform("windows")]
     private static async Task<Stream?> TryConnectAsync(string socketPath, CancellationToken cancellationToken)
     {
-        if (!File.Exists(socketPath))
+        if (FileStatus.OfPath(socketPath) is not { Kind: FileStatusKind.Socket })
             return null;
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
             await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken).ConfigureAwait(false);
-            return new NetworkStream(socket, ownsSocket: true);
         }
         catch (SocketException)
         {
             socket.Dispose();
             return null;
         }
+        uint self = PeerCredentials.EffectiveUserId;
+        var peer = PeerCredentials.Of(socket);
+        if (peer?.Uid != self)
+        {
+            socket.Dispose();
+            string who = peer is { } known ? $"uid {known.Uid}" : "a process whose user could not be read";
+            throw Untrusted($"The process listening on {socketPath} is not yours ({who}, not uid {self}); nothing was sent to it. "
+                + $"Stop that process or set {BackgroundPaths.RuntimeFolderSetting} to a folder of your own.", null);
+        }
+        return new NetworkStream(socket, ownsSocket: true);
     }
+
+    private static UrlError Untrusted(string message, Exception? inner) =>
+        new(UrlErrorCode.BackgroundSessionWasDisconnected, null, "urlsessiond cannot be trusted: " + message, inner);
 
     /// <summary>
     /// Starts the daemon detached from this process (its own session, no inherited console), so that it outlives the

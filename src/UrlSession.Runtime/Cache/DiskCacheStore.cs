@@ -8,6 +8,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Data.Sqlite;
+using UrlLoading.Security;
 
 namespace UrlLoading;
 
@@ -28,8 +29,9 @@ internal sealed class DiskCacheStore : IDisposable
     public DiskCacheStore(string folder)
     {
         _folder = folder;
-        Directory.CreateDirectory(folder);
-        _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(folder, "index.db"), Pooling = false }.ToString());
+        string index = Path.Combine(folder, "index.db");
+        PrepareFiles(folder, index);
+        _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = index, Pooling = false }.ToString());
         _db.Open();
         Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
         Execute($"""
@@ -41,6 +43,41 @@ internal sealed class DiskCacheStore : IDisposable
             """);
         _usage = Scalar("SELECT COALESCE(SUM(size), 0) FROM entries");
         RemoveUnreferencedFiles();
+    }
+
+    /// <summary>
+    /// The folder is the cache's alone: 0700 and this user's (another user's folder, or a symlink, is refused), and
+    /// the index is created 0600 before SQLite opens it, so its -wal and -shm files (which SQLite gives the index's
+    /// mode) are 0600 too. An index this user already has is tightened to 0600.
+    /// </summary>
+    private static void PrepareFiles(string folder, string index)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(folder);
+            return;
+        }
+        PrivateFolder.Ensure(folder, "the UrlCache's directory");
+        if (FileStatus.OfPath(index) is null)
+        {
+            try
+            {
+                PrivateFile.CreateNew(index).Dispose();
+            }
+            catch (IOException) when (FileStatus.OfPath(index) is not null)
+            {
+                // Another cache object of this folder made it at the same moment.
+            }
+        }
+        foreach (string file in (ReadOnlySpan<string>)[index, index + "-wal", index + "-shm"])
+        {
+            if (FileStatus.OfPath(file) is { } status)
+            {
+                PrivateFile.CheckOwn(file);
+                if (status.IsOpenToOthers)
+                    File.SetUnixFileMode(file, PrivateFile.Mode);
+            }
+        }
     }
 
     public long Usage
@@ -90,7 +127,8 @@ internal sealed class DiskCacheStore : IDisposable
         string name = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..32] + ".body";
         string path = Path.Combine(_folder, name);
         string temporary = path + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
-        File.WriteAllBytes(temporary, body.ToArray());
+        using (var file = OperatingSystem.IsWindows() ? new FileStream(temporary, FileMode.CreateNew, FileAccess.Write) : PrivateFile.CreateNew(temporary))
+            file.Write(body.Span);
         File.Move(temporary, path, overwrite: true);
         var response = entry.Response;
         lock (_gate)

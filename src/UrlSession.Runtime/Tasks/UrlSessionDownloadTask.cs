@@ -176,8 +176,8 @@ public class UrlSessionDownloadTask : UrlSessionTask
         _location = resume.FilePathIn(DownloadFolder.For(Session.ConfigurationSnapshot));
         _entityTag = resume.EntityTag;
         _lastModified = resume.LastModified;
-        var saved = new FileInfo(_location);
-        if (!saved.Exists || saved.Length < resume.BytesOnDisk || resume.BytesOnDisk == 0)
+        long? saved = DownloadFolder.SavedLength(_location, OriginalRequest.Url);
+        if (saved is not { } length || length < resume.BytesOnDisk || resume.BytesOnDisk == 0)
             return 0;
         CurrentRequest = OriginalRequest.WithHeader("Range", $"bytes={resume.BytesOnDisk}-").WithHeader("If-Range", resume.Validator);
         _bytesOnDisk = resume.BytesOnDisk;
@@ -303,17 +303,7 @@ public class UrlSessionDownloadTask : UrlSessionTask
             (_location, var created) = DownloadFolder.CreateFile(DownloadFolder.For(Session.ConfigurationSnapshot), Session.ConfigurationSnapshot.PartialDownloadRetention, url);
             return created;
         }
-        try
-        {
-            var file = new FileStream(_location, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read, 1, FileOptions.Asynchronous);
-            file.SetLength(offset);
-            file.Position = offset;
-            return file;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new UrlError(UrlErrorCode.CannotOpenFile, url, $"The partial download {_location} could not be opened: {e.Message}", e);
-        }
+        return DownloadFolder.OpenPartial(_location, offset, url);
     }
 
     private async ValueTask<long> ReportProgressAsync(TransferClock clock, long total, long reported)
