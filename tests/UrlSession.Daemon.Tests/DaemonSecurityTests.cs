@@ -12,7 +12,114 @@ namespace UrlLoading.Daemon.Tests;
 /// </summary>
 public sealed class DaemonSecurityTests
 {
+    private const string Identifier = "tests.security";
+    private const UnixFileMode PrivateFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private const UnixFileMode PrivateFolder = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    private static readonly string[] s_secrets = ["secret", "tok123", "sid=abc", "qtok789"];
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Credentials_in_a_tasks_url_and_headers_appear_in_no_log_line_list_or_logs_output()
+    {
+        await using var server = await FileServer.StartAsync(size: 2_000_000, stallAfter: 1_000_000, resets: 1);
+        await using var world = new DaemonWorld();
+        await world.StartDaemonAsync();
+        await using var client = await StartCredentialedDownloadAsync(world, server);
+        await server.Stalled.Task.WaitAsync(TimeSpan.FromSeconds(60), Ct);
+        var (listCode, listed) = await RunCommandAsync(world, "list");
+        server.Release.TrySetResult();
+        await UntilCompletedAsync(world);
+        var (logsCode, logs) = await RunCommandAsync(world, "logs");
+
+        Assert.Equal(0, listCode);
+        Assert.Equal(0, logsCode);
+        // The lines are there (the URL with its user name, the retry's error), only without the credentials.
+        Assert.Contains("http://user:***@127.0.0.1:", listed, StringComparison.Ordinal);
+        Assert.Contains("retries 1", listed, StringComparison.Ordinal);
+        Assert.Contains("access_token=***", listed, StringComparison.Ordinal);
+        Assert.Contains("http://user:***@127.0.0.1:", world.Log, StringComparison.Ordinal);
+        Assert.Contains("attempt 1 failed", world.Log, StringComparison.Ordinal);
+        Assert.Contains("http://user:***@127.0.0.1:", logs, StringComparison.Ordinal);
+        foreach (var secret in s_secrets)
+        {
+            Assert.DoesNotContain(secret, world.Log, StringComparison.Ordinal);
+            Assert.DoesNotContain(secret, listed, StringComparison.Ordinal);
+            Assert.DoesNotContain(secret, logs, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task The_state_database_log_and_download_files_are_0600_in_0700_folders()
+    {
+        await using var server = await FileServer.StartAsync(size: 2_000_000, stallAfter: 1_000_000);
+        await using var world = new DaemonWorld();
+        await world.StartDaemonAsync();
+        await using var client = await StartCredentialedDownloadAsync(world, server);
+        await server.Stalled.Task.WaitAsync(TimeSpan.FromSeconds(60), Ct);
+        string partial = await PartialFileAsync(world);
+        var partialMode = File.GetUnixFileMode(partial);
+        server.Release.TrySetResult();
+        await UntilCompletedAsync(world);
+        // Not acknowledged (the test's client is no app): the hand-over file waits in finished/.
+        string finished = Assert.Single(Directory.GetFiles(Path.Combine(world.StateFolder, "finished")));
+
+        Assert.Equal(PrivateFile, partialMode);
+        foreach (var file in new[] { "state.db", "state.db-wal", "state.db-shm", "urlsessiond.log" })
+            Assert.Equal((file, PrivateFile), (file, File.GetUnixFileMode(Path.Combine(world.StateFolder, file))));
+        Assert.Equal(PrivateFile, File.GetUnixFileMode(finished));
+        Assert.Equal(PrivateFolder, File.GetUnixFileMode(Path.Combine(world.StateFolder, "partial")));
+        Assert.Equal(PrivateFolder, File.GetUnixFileMode(Path.Combine(world.StateFolder, "finished")));
+    }
+
+    [Fact]
+    public async Task An_existing_state_database_and_log_open_to_others_are_tightened_to_0600()
+    {
+        await using var world = new DaemonWorld();
+        await world.StartDaemonAsync();
+        await world.KillDaemonAsync();
+        var open = (UnixFileMode)Convert.ToInt32("644", 8);
+        foreach (var file in new[] { "state.db", "urlsessiond.log" })
+            File.SetUnixFileMode(Path.Combine(world.StateFolder, file), open);
+        Directory.CreateDirectory(Path.Combine(world.StateFolder, "finished"));
+        File.SetUnixFileMode(Path.Combine(world.StateFolder, "finished"), (UnixFileMode)Convert.ToInt32("755", 8));
+
+        await world.StartDaemonAsync();
+
+        foreach (var file in new[] { "state.db", "urlsessiond.log" })
+            Assert.Equal((file, PrivateFile), (file, File.GetUnixFileMode(Path.Combine(world.StateFolder, file))));
+        Assert.Equal(PrivateFolder, File.GetUnixFileMode(Path.Combine(world.StateFolder, "finished")));
+    }
+
+    [Fact]
+    public async Task Another_user_who_can_reach_the_state_folder_cannot_read_the_database_the_log_or_a_finished_file()
+    {
+        if (OtherUser.Ensure() is null)
+            Assert.Skip(OtherUser.Unavailable);
+        await using var server = await FileServer.StartAsync(size: 200_000);
+        await using var world = new DaemonWorld();
+        await world.StartDaemonAsync();
+        await using var client = await StartCredentialedDownloadAsync(world, server);
+        await UntilCompletedAsync(world);
+        string finished = Assert.Single(Directory.GetFiles(Path.Combine(world.StateFolder, "finished")));
+        // Every folder on the way opened to others (search only), so that only the files' own modes stand in the way.
+        world.OpenFoldersToOtherUsers();
+        var traverse = (UnixFileMode)Convert.ToInt32("711", 8);
+        File.SetUnixFileMode(world.StateFolder, traverse);
+        File.SetUnixFileMode(Path.Combine(world.StateFolder, "finished"), traverse);
+        var files = new[] { "state.db", "state.db-wal", "urlsessiond.log" }.Select(f => Path.Combine(world.StateFolder, f)).Append(finished).ToList();
+
+        foreach (var file in files)
+        {
+            // The attacker reaches the file (stat works) and is stopped by its mode alone.
+            var (statCode, mode, _) = await OtherUser.RunAsync("/usr/bin/stat", "-c", "%a", file);
+            Assert.Equal((file, 0, "600"), (file, statCode, mode.Trim()));
+            var (catCode, stolen, error) = await OtherUser.RunAsync("/usr/bin/cat", file);
+            Assert.NotEqual(0, catCode);
+            Assert.Equal("", stolen);
+            Assert.Contains("Permission denied", error, StringComparison.Ordinal);
+        }
+    }
 
     [Fact]
     public async Task A_client_that_never_reads_its_answers_is_disconnected_and_the_daemon_stays_small()
@@ -64,6 +171,54 @@ public sealed class DaemonSecurityTests
 
         Assert.All(statuses, s => Assert.Equal(world.DaemonPid, s.Pid));
         Assert.DoesNotContain("without reading the answers", world.Log, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Attaches a session over the daemon's own protocol, as the runtime does, and creates a download whose URL has a
+    /// password and an access token and whose request carries a bearer token and a cookie.
+    /// </summary>
+    private static async Task<RpcConnection> StartCredentialedDownloadAsync(DaemonWorld world, FileServer server)
+    {
+        var rpc = await world.ConnectAsync();
+        await rpc.InvokeAsync(BackgroundProtocol.Hello, new HelloParams(BackgroundProtocol.Version, "security-tests", Environment.ProcessId),
+            ProtocolJson.Default.HelloParams, ProtocolJson.Default.HelloResult, Ct);
+        await rpc.InvokeAsync(BackgroundProtocol.Attach, new AttachParams(Identifier, new SessionSettings(30, 600, false, false, null, 6)),
+            ProtocolJson.Default.AttachParams, ProtocolJson.Default.AttachResult, Ct);
+        var url = new UriBuilder(server.Url) { UserName = "user", Password = "secret", Query = "access_token=qtok789&part=1" }.Uri.ToString();
+        var headers = new Dictionary<string, string> { ["Authorization"] = "Bearer tok123", ["Cookie"] = "sid=abc" };
+        var task = new TaskInfo(1, "download", new RequestInfo(url, "GET", headers), "credentialed", "running", null, 0, -1, 0, 0, null);
+        await rpc.InvokeAsync(BackgroundProtocol.CreateTask, new CreateTaskParams(Identifier, task, null),
+            ProtocolJson.Default.CreateTaskParams, ProtocolJson.Default.Empty, Ct);
+        return rpc;
+    }
+
+    /// <summary>The download's partial file, once the daemon has created it (bounded polling).</summary>
+    private static async Task<string> PartialFileAsync(DaemonWorld world)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            if (Directory.GetFiles(Path.Combine(world.StateFolder, "partial")) is [var file])
+                return file;
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "No partial file appeared in 30 s.");
+            await Task.Delay(20, Ct);
+        }
+    }
+
+    private static Task UntilCompletedAsync(DaemonWorld world) =>
+        world.UntilAsync(s => s.SingleOrDefault(x => x.Identifier == Identifier)?.Tasks.SingleOrDefault()?.State == "completed", "the download to complete");
+
+    /// <summary>Runs the urlsessiond command line against the world's daemon, as a user would.</summary>
+    private static async Task<(int Code, string Output)> RunCommandAsync(DaemonWorld world, string command)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, ArgumentList = { Builds.Daemon, command } };
+        foreach (var (name, value) in world.Environment)
+            start.Environment[name] = value;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(Ct);
+        var error = process.StandardError.ReadToEndAsync(Ct);
+        await process.WaitForExitAsync(Ct).WaitAsync(TimeSpan.FromSeconds(60), Ct);
+        return (process.ExitCode, await output + await error);
     }
 
     private static byte[] Batch(int first, int count)
