@@ -32,6 +32,8 @@ internal sealed class DaemonWorld : IAsyncDisposable
     private readonly string _root = Directory.CreateTempSubdirectory("urlsessiond-test-").FullName;
     private Process? _daemon;
 
+    public string Root => _root;
+
     public string RuntimeFolder => Path.Combine(_root, "run");
 
     public string StateFolder => Path.Combine(_root, "state");
@@ -187,7 +189,13 @@ internal sealed class DaemonWorld : IAsyncDisposable
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
         foreach (var (name, value) in Environment)
-            start.Environment[name] = value;
+        {
+            // An empty value unsets the variable, so a test can run an app as cron or su would (no XDG_RUNTIME_DIR).
+            if (value.Length == 0)
+                start.Environment.Remove(name);
+            else
+                start.Environment[name] = value;
+        }
         var process = Process.Start(start)!;
         process.StandardInput.Close();
         return process;

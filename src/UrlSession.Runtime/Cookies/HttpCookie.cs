@@ -4,14 +4,27 @@ using System.Globalization;
 
 namespace UrlLoading;
 
-/// <summary>An HTTP cookie (Apple's <c>HTTPCookie</c>), as parsed from <c>Set-Cookie</c> by RFC 6265 rules.</summary>
+/// <summary>
+/// An HTTP cookie (Apple's <c>HTTPCookie</c>), as parsed from <c>Set-Cookie</c> by RFC 6265bis rules. Its name and
+/// value are always sendable in a <c>Cookie</c> request header: printable ASCII or tab, no <c>;</c> (nor <c>=</c> in
+/// the name), at most 4096 characters together.
+/// </summary>
 public sealed record HttpCookie
 {
+    /// <summary>The longest a cookie's name and value may be together, in characters (bytes, as both are ASCII): RFC 6265bis's limit.</summary>
+    internal const int MaximumNameAndValueLength = 4096;
+
+    private const int MaximumAttributeValueLength = 1024;
+    private readonly string _value = "";
+
     /// <summary>Creates a cookie.</summary>
     /// <param name="name">The cookie name.</param>
     /// <param name="value">The cookie value.</param>
     /// <param name="domain">The domain (lower case, no leading dot).</param>
     /// <param name="path">The path; <c>/</c> when empty.</param>
+    /// <exception cref="ArgumentException">The name is empty or contains <c>=</c>; the name or value contains a
+    /// character that cannot be sent in a <c>Cookie</c> header (anything but printable ASCII and tab, or <c>;</c>);
+    /// together they are longer than 4096 characters; or the domain is empty.</exception>
     public HttpCookie(string name, string value, string domain, string path = "/")
     {
         if (string.IsNullOrEmpty(name))
@@ -19,6 +32,8 @@ public sealed record HttpCookie
         ArgumentNullException.ThrowIfNull(value);
         if (string.IsNullOrEmpty(domain))
             throw new ArgumentException("A cookie needs a domain.", nameof(domain));
+        if (!IsSendableText(name) || name.Contains('=', StringComparison.Ordinal))
+            throw new ArgumentException($"The cookie name '{name}' cannot be sent in a Cookie header: use printable ASCII without ';' or '=' (percent-encode anything else).", nameof(name));
         Name = name;
         Value = value;
         Domain = domain.TrimStart('.').ToLowerInvariant();
@@ -29,7 +44,22 @@ public sealed record HttpCookie
     public string Name { get; }
 
     /// <summary>The cookie's value.</summary>
-    public string Value { get; init; }
+    /// <exception cref="ArgumentException">The value contains a character that cannot be sent in a <c>Cookie</c>
+    /// header (anything but printable ASCII and tab, or <c>;</c>), or makes name and value together longer than
+    /// 4096 characters.</exception>
+    public string Value
+    {
+        get => _value;
+        init
+        {
+            ArgumentNullException.ThrowIfNull(value, nameof(Value));
+            if (!IsSendableText(value))
+                throw new ArgumentException($"The value of cookie '{Name}' cannot be sent in a Cookie header: use printable ASCII without ';' (percent-encode anything else).", nameof(Value));
+            if (Name.Length + value.Length > MaximumNameAndValueLength)
+                throw new ArgumentException($"Cookie '{Name}' has {Name.Length + value.Length} characters of name and value; at most {MaximumNameAndValueLength} are allowed.", nameof(Value));
+            _value = value;
+        }
+    }
 
     /// <summary>The domain the cookie belongs to, lower case, without a leading dot.</summary>
     public string Domain { get; }
@@ -58,7 +88,12 @@ public sealed record HttpCookie
     /// <summary>When the cookie was created or last replaced.</summary>
     public DateTimeOffset CreatedAt { get; init; } = DateTimeOffset.UtcNow;
 
-    /// <summary>Parses the <c>Set-Cookie</c> header lines of a response from <paramref name="url"/>. Invalid cookies (wrong domain, no name) are dropped.</summary>
+    /// <summary>
+    /// Parses the <c>Set-Cookie</c> header lines of a response from <paramref name="url"/>. Invalid cookies are
+    /// dropped: no name, a domain that is not the host's or is a public suffix, an unmet <c>__Secure-</c> or
+    /// <c>__Host-</c> prefix, a name or value that cannot be sent back (control characters, non-ASCII bytes), or a
+    /// name and value longer than 4096 characters together. An attribute value longer than 1024 characters is ignored.
+    /// </summary>
     /// <param name="setCookieHeaders">The <c>Set-Cookie</c> header values, one per header line.</param>
     /// <param name="url">The URL of the response.</param>
     /// <returns>The valid cookies.</returns>
@@ -116,7 +151,10 @@ public sealed record HttpCookie
             return null;
         string name = parts[0][..eq].Trim();
         string value = parts[0][(eq + 1)..].Trim();
-        if (name.Length == 0)
+        // RFC 6265bis drops cookies with control characters or an oversized name and value; non-ASCII bytes are
+        // refused too, since a request header cannot carry them back and would fail every later request to the host.
+        if (name.Length == 0 || name.Length + value.Length > MaximumNameAndValueLength
+            || !IsSendableText(name) || !IsSendableText(value))
             return null;
         string host = url.IdnHost.ToLowerInvariant();
         string? domain = null, path = null, sameSite = null;
@@ -128,6 +166,8 @@ public sealed record HttpCookie
             int aeq = attr.IndexOf('=');
             string key = (aeq < 0 ? attr : attr[..aeq]).Trim();
             string val = aeq < 0 ? "" : attr[(aeq + 1)..].Trim();
+            if (val.Length > MaximumAttributeValueLength)
+                continue;
             switch (key.ToLowerInvariant())
             {
                 case "domain" when val.Length > 0:
@@ -177,6 +217,17 @@ public sealed record HttpCookie
             SameSitePolicy = sameSite,
             CreatedAt = now,
         };
+    }
+
+    /// <summary>True when every character can travel in a <c>Cookie</c> header: printable ASCII or tab, and no <c>;</c>, which separates cookies there.</summary>
+    private static bool IsSendableText(string text)
+    {
+        foreach (char c in text)
+        {
+            if (c is not ('\t' or (>= ' ' and <= '~')) || c == ';')
+                return false;
+        }
+        return true;
     }
 
     private static string DefaultPath(string requestPath)

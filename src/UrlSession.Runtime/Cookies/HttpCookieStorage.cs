@@ -1,18 +1,47 @@
 using System;
 using System.Collections.Generic;
+using System.Net;
 using System.Text;
 
 namespace UrlLoading;
 
 /// <summary>
 /// A cookie jar (Apple's <c>HTTPCookieStorage</c>). Sessions share a storage when their configurations name the
-/// same instance. Thread-safe. This storage keeps cookies in memory; nothing is written to disk.
+/// same instance. Thread-safe. This storage keeps cookies in memory; nothing is written to disk. It keeps at most
+/// 180 cookies per site (registrable domain, or IP address) and 3,300 in all, Chromium's limits: past them it
+/// evicts expired cookies first, then the least recently sent, non-<c>Secure</c> ones before <c>Secure</c> ones, down
+/// to 150 for the site or 3,000 in all.
 /// </summary>
 public class HttpCookieStorage
 {
+    internal const int MaximumCookiesPerSite = 180;
+    internal const int CookiesPerSiteAfterEviction = 150;
+    internal const int MaximumCookies = 3300;
+    internal const int CookiesAfterEviction = 3000;
     private static readonly Lazy<HttpCookieStorage> s_shared = new(() => new HttpCookieStorage());
-    private readonly Dictionary<(string Domain, string Path, string Name), HttpCookie> _cookies = new();
+    private readonly Dictionary<(string Domain, string Path, string Name), Entry> _cookies = new();
+    private readonly Dictionary<string, HashSet<Entry>> _sites = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
     private readonly object _gate = new();
+    private long _lastAccess;
+
+    /// <summary>Creates an empty storage.</summary>
+    public HttpCookieStorage()
+        : this(TimeProvider.System)
+    {
+    }
+
+    internal HttpCookieStorage(TimeProvider time) => _time = time;
+
+    /// <summary>A stored cookie, the site whose count it is part of, and when it was last sent (an access count, not a time).</summary>
+    private sealed class Entry(HttpCookie cookie, string site, long lastAccess)
+    {
+        public HttpCookie Cookie { get; } = cookie;
+
+        public string Site { get; } = site;
+
+        public long LastAccess { get; set; } = lastAccess;
+    }
 
     /// <summary>The process-wide storage used by <see cref="UrlSessionConfiguration.Default"/> and <see cref="UrlSession.Shared"/>.</summary>
     public static HttpCookieStorage Shared => s_shared.Value;
@@ -27,13 +56,19 @@ public class HttpCookieStorage
         {
             lock (_gate)
             {
-                PurgeExpired(DateTimeOffset.UtcNow);
-                return [.. _cookies.Values];
+                PurgeExpired(_time.GetUtcNow());
+                var all = new List<HttpCookie>(_cookies.Count);
+                foreach (var entry in _cookies.Values)
+                    all.Add(entry.Cookie);
+                return all;
             }
         }
     }
 
-    /// <summary>Stores a cookie, replacing one with the same domain, path and name. Ignored when the policy is <see cref="HttpCookieAcceptPolicy.Never"/>; an expired cookie deletes its match.</summary>
+    /// <summary>
+    /// Stores a cookie, replacing one with the same domain, path and name, then evicts past the storage's limits.
+    /// Ignored when the policy is <see cref="HttpCookieAcceptPolicy.Never"/>; an expired cookie deletes its match.
+    /// </summary>
     /// <param name="cookie">The cookie.</param>
     public void SetCookie(HttpCookie cookie)
     {
@@ -41,16 +76,16 @@ public class HttpCookieStorage
         if (CookieAcceptPolicy == HttpCookieAcceptPolicy.Never)
             return;
         lock (_gate)
-        {
-            var key = (cookie.Domain, cookie.Path, cookie.Name);
-            if (cookie.IsExpired(DateTimeOffset.UtcNow))
-                _cookies.Remove(key);
-            else
-                _cookies[key] = cookie;
-        }
+            Store(cookie);
     }
 
-    /// <summary>Stores cookies received from <paramref name="url"/>, applying the accept policy against <paramref name="mainDocumentUrl"/>.</summary>
+    /// <summary>
+    /// Stores cookies received from <paramref name="url"/>, applying the accept policy against
+    /// <paramref name="mainDocumentUrl"/>. A cookie whose domain <paramref name="url"/>'s host does not match is
+    /// dropped. When <paramref name="url"/> is not https (RFC 6265bis "Strict Secure"), a <c>Secure</c> cookie is
+    /// dropped, and so is any cookie that would replace, delete or shadow a stored <c>Secure</c> cookie: one of the
+    /// same name whose domain matches the stored one's (either way) and whose path lies within the stored one's.
+    /// </summary>
     /// <param name="cookies">The cookies.</param>
     /// <param name="url">The URL they came from.</param>
     /// <param name="mainDocumentUrl">The main document's URL, or null when the request is the main document.</param>
@@ -64,10 +99,14 @@ public class HttpCookieStorage
             && !HttpCookie.DomainMatches(url.IdnHost.ToLowerInvariant(), mainDocumentUrl.IdnHost.ToLowerInvariant()))
             return;
         string host = url.IdnHost.ToLowerInvariant();
-        foreach (var cookie in cookies)
+        bool secureOrigin = url.Scheme == Uri.UriSchemeHttps;
+        lock (_gate)
         {
-            if (HttpCookie.DomainMatches(host, cookie.Domain))
-                SetCookie(cookie);
+            foreach (var cookie in cookies)
+            {
+                if (HttpCookie.DomainMatches(host, cookie.Domain) && (secureOrigin || !InsecureOriginMayNotSet(cookie)))
+                    Store(cookie);
+            }
         }
     }
 
@@ -77,7 +116,7 @@ public class HttpCookieStorage
     {
         ArgumentNullException.ThrowIfNull(cookie);
         lock (_gate)
-            _cookies.Remove((cookie.Domain, cookie.Path, cookie.Name));
+            Remove((cookie.Domain, cookie.Path, cookie.Name));
     }
 
     /// <summary>Deletes every cookie created at or after <paramref name="date"/>.</summary>
@@ -86,15 +125,18 @@ public class HttpCookieStorage
     {
         lock (_gate)
         {
-            foreach (var (key, cookie) in new List<KeyValuePair<(string, string, string), HttpCookie>>(_cookies))
+            foreach (var (key, entry) in new List<KeyValuePair<(string, string, string), Entry>>(_cookies))
             {
-                if (cookie.CreatedAt >= date)
-                    _cookies.Remove(key);
+                if (entry.Cookie.CreatedAt >= date)
+                    Remove(key);
             }
         }
     }
 
-    /// <summary>The unexpired cookies to send to <paramref name="url"/>, longest path first (RFC 6265 section 5.4).</summary>
+    /// <summary>
+    /// The unexpired cookies to send to <paramref name="url"/>, longest path first (RFC 6265 section 5.4). Each
+    /// counts as sent for eviction: the least recently sent are evicted first.
+    /// </summary>
     /// <param name="url">The request URL.</param>
     /// <returns>The matching cookies.</returns>
     public IReadOnlyList<HttpCookie> CookiesFor(Uri url)
@@ -103,11 +145,15 @@ public class HttpCookieStorage
         var matches = new List<HttpCookie>();
         lock (_gate)
         {
-            PurgeExpired(DateTimeOffset.UtcNow);
-            foreach (var cookie in _cookies.Values)
+            PurgeExpired(_time.GetUtcNow());
+            long access = ++_lastAccess;
+            foreach (var entry in _cookies.Values)
             {
-                if (cookie.Matches(url))
-                    matches.Add(cookie);
+                if (entry.Cookie.Matches(url))
+                {
+                    entry.LastAccess = access;
+                    matches.Add(entry.Cookie);
+                }
             }
         }
         matches.Sort(static (a, b) => b.Path.Length != a.Path.Length ? b.Path.Length - a.Path.Length : a.CreatedAt.CompareTo(b.CreatedAt));
@@ -135,20 +181,111 @@ public class HttpCookieStorage
     internal void Clear()
     {
         lock (_gate)
+        {
             _cookies.Clear();
+            _sites.Clear();
+        }
+    }
+
+    /// <summary>The group a cookie counts against: its registrable domain (public suffix plus one label), or the IP address or suffix itself.</summary>
+    private static string SiteOf(string domain)
+    {
+        if (IPAddress.TryParse(domain.Trim('[', ']'), out _))
+            return domain;
+        string suffix = PublicSuffixes.PublicSuffixOf(domain);
+        if (suffix.Length >= domain.Length)
+            return domain;
+        int beforeSuffix = domain.Length - suffix.Length - 1;
+        int dot = beforeSuffix > 0 ? domain.LastIndexOf('.', beforeSuffix - 1) : -1;
+        return domain[(dot + 1)..];
+    }
+
+    /// <summary>
+    /// RFC 6265bis §5.7: an insecure origin may not set a <c>Secure</c> cookie, nor one that would overwrite a stored
+    /// <c>Secure</c> cookie: same name, domains matching either way, the new path within the stored one's.
+    /// </summary>
+    private bool InsecureOriginMayNotSet(HttpCookie cookie)
+    {
+        if (cookie.IsSecure)
+            return true;
+        if (!_sites.TryGetValue(SiteOf(cookie.Domain), out var site))
+            return false;
+        foreach (var entry in site)
+        {
+            var stored = entry.Cookie;
+            if (stored.IsSecure && stored.Name == cookie.Name
+                && (HttpCookie.DomainMatches(stored.Domain, cookie.Domain) || HttpCookie.DomainMatches(cookie.Domain, stored.Domain))
+                && HttpCookie.PathMatches(cookie.Path, stored.Path))
+                return true;
+        }
+        return false;
+    }
+
+    private void Store(HttpCookie cookie)
+    {
+        var key = (cookie.Domain, cookie.Path, cookie.Name);
+        var now = _time.GetUtcNow();
+        Remove(key);
+        if (cookie.IsExpired(now))
+            return;
+        var entry = new Entry(cookie, SiteOf(cookie.Domain), ++_lastAccess);
+        _cookies[key] = entry;
+        if (!_sites.TryGetValue(entry.Site, out var site))
+            _sites[entry.Site] = site = [];
+        site.Add(entry);
+        if (site.Count > MaximumCookiesPerSite)
+            Evict(site, MaximumCookiesPerSite, CookiesPerSiteAfterEviction, now);
+        if (_cookies.Count > MaximumCookies)
+            Evict(_cookies.Values, MaximumCookies, CookiesAfterEviction, now);
+    }
+
+    /// <summary>
+    /// Chromium's eviction: the expired cookies of <paramref name="group"/> go first; if more than
+    /// <paramref name="limit"/> remain, the least recently sent go, non-Secure before Secure (so an insecure origin's
+    /// flood cannot push out a Secure cookie), until <paramref name="keep"/> remain.
+    /// </summary>
+    private void Evict(IEnumerable<Entry> group, int limit, int keep, DateTimeOffset now)
+    {
+        var live = new List<Entry>();
+        foreach (var entry in new List<Entry>(group))
+        {
+            if (entry.Cookie.IsExpired(now))
+                RemoveEntry(entry);
+            else
+                live.Add(entry);
+        }
+        if (live.Count <= limit)
+            return;
+        live.Sort(static (a, b) => a.Cookie.IsSecure != b.Cookie.IsSecure ? (a.Cookie.IsSecure ? 1 : -1) : a.LastAccess.CompareTo(b.LastAccess));
+        for (int i = 0; i < live.Count - keep; i++)
+            RemoveEntry(live[i]);
+    }
+
+    private void Remove((string Domain, string Path, string Name) key)
+    {
+        if (_cookies.TryGetValue(key, out var entry))
+            RemoveEntry(entry);
+    }
+
+    private void RemoveEntry(Entry entry)
+    {
+        var cookie = entry.Cookie;
+        _cookies.Remove((cookie.Domain, cookie.Path, cookie.Name));
+        if (_sites.TryGetValue(entry.Site, out var site) && site.Remove(entry) && site.Count == 0)
+            _sites.Remove(entry.Site);
     }
 
     private void PurgeExpired(DateTimeOffset now)
     {
-        List<(string, string, string)>? expired = null;
-        foreach (var (key, cookie) in _cookies)
+        List<Entry>? expired = null;
+        foreach (var entry in _cookies.Values)
         {
-            if (cookie.IsExpired(now))
-                (expired ??= []).Add(key);
+            if (entry.Cookie.IsExpired(now))
+                (expired ??= []).Add(entry);
         }
         if (expired is null)
             return;
-        foreach (var key in expired)
-            _cookies.Remove(key);
+        foreach (var entry in expired)
+            RemoveEntry(entry);
     }
 }

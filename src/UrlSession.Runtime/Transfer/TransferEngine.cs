@@ -391,7 +391,7 @@ internal sealed class TransferEngine : IDisposable
             AddHeader(message, name, value);
         foreach (var (name, value) in _configuration.HttpAdditionalHeaders)
         {
-            if (!request.Headers.ContainsKey(name))
+            if (!request.Headers.ContainsKey(name) && Redirects.MaySendAppHeader(name, task.OriginalRequest.Url, request.Url))
                 AddHeader(message, name, value);
         }
         if (!message.Headers.Contains("User-Agent"))
