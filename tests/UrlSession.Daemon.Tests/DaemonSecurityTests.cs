@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 using UrlLoading.Background;
+using UrlLoading.Tests;
 
 namespace UrlLoading.Daemon.Tests;
 
@@ -94,8 +95,7 @@ public sealed class DaemonSecurityTests
     [Fact]
     public async Task Another_user_who_can_reach_the_state_folder_cannot_read_the_database_the_log_or_a_finished_file()
     {
-        if (OtherUser.Ensure() is null)
-            Assert.Skip(OtherUser.Unavailable);
+        OtherUser.RequireOrSkip();
         await using var server = await FileServer.StartAsync(size: 200_000);
         await using var world = new DaemonWorld();
         await world.StartDaemonAsync();
@@ -113,7 +113,7 @@ public sealed class DaemonSecurityTests
         {
             // The attacker reaches the file (stat works) and is stopped by its mode alone.
             var (statCode, mode, _) = await OtherUser.RunAsync("/usr/bin/stat", "-c", "%a", file);
-            Assert.Equal((file, 0, "600"), (file, statCode, mode.Trim()));
+            Assert.Equal((file, 0, "600"), (file, statCode, mode));
             var (catCode, stolen, error) = await OtherUser.RunAsync("/usr/bin/cat", file);
             Assert.NotEqual(0, catCode);
             Assert.Equal("", stolen);
