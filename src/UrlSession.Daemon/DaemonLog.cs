@@ -1,6 +1,12 @@
+using UrlLoading.Security;
+
 namespace UrlLoading.Daemon;
 
-/// <summary>The daemon's log: a file in the state folder, the console when run in the foreground, and the recent lines for <c>urlsessiond logs</c>.</summary>
+/// <summary>
+/// The daemon's log: a file in the state folder (mode 0600), the console when run in the foreground, and the recent
+/// lines for <c>urlsessiond logs</c>. Every line passes through <see cref="CredentialRedaction"/> first, so no
+/// password, token or cookie reaches any of the three.
+/// </summary>
 internal sealed class DaemonLog : IDisposable
 {
     private const int Kept = 500;
@@ -11,13 +17,16 @@ internal sealed class DaemonLog : IDisposable
 
     public DaemonLog(string path, bool console)
     {
-        _file = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
+        PrivateStateFile.Ensure(path);
+        var file = PrivateFile.OpenExisting(path, FileAccess.Write, FileShare.ReadWrite);
+        file.Seek(0, SeekOrigin.End);
+        _file = new StreamWriter(file) { AutoFlush = true };
         _console = console;
     }
 
     public void Write(string message)
     {
-        string line = $"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} {message}";
+        string line = $"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} {CredentialRedaction.Redact(message)}";
         lock (_gate)
         {
             _recent.Enqueue(line);

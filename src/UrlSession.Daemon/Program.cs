@@ -27,7 +27,8 @@ return args switch
                 string progress = task.BytesExpected > 0
                     ? $"{task.BytesReceived}/{task.BytesExpected} bytes ({100.0 * task.BytesReceived / task.BytesExpected:0.0}%)"
                     : $"{task.BytesReceived} bytes";
-                Console.WriteLine($"  #{task.TaskIdentifier} {task.State} {progress} {task.Request.Url}{(task.Description is { } d ? $" \"{d}\"" : "")}{(task.Attempts > 0 ? $" retries {task.Attempts}: {task.LastError}" : "")}");
+                // The URL and the last error may carry a password or a token: shown redacted, like every log line.
+                Console.WriteLine(CredentialRedaction.Redact($"  #{task.TaskIdentifier} {task.State} {progress} {task.Request.Url}{(task.Description is { } d ? $" \"{d}\"" : "")}{(task.Attempts > 0 ? $" retries {task.Attempts}: {task.LastError}" : "")}"));
             }
         }
     }),
@@ -41,7 +42,7 @@ return args switch
     {
         var logs = await rpc.InvokeAsync(BackgroundProtocol.Logs, new Empty(), ProtocolJson.Default.Empty, ProtocolJson.Default.LogsResult);
         foreach (var line in logs.Lines)
-            Console.WriteLine(line);
+            Console.WriteLine(CredentialRedaction.Redact(line));
     }),
     ["--version"] => Print($"urlsessiond {DaemonHost.Version} (protocol {BackgroundProtocol.Version})", 0),
     _ => Print("""

@@ -26,6 +26,11 @@ internal sealed class StateStore : IDisposable
 
     public StateStore(string path)
     {
+        // The database keeps what a retry must send again (URLs with passwords, Authorization headers): 0600, and SQLite
+        // gives its -wal and -shm the database's mode.
+        PrivateStateFile.Ensure(path);
+        PrivateStateFile.TightenIfPresent(path + "-wal");
+        PrivateStateFile.TightenIfPresent(path + "-shm");
         _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         _db.Open();
         Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");

@@ -20,9 +20,25 @@ internal sealed class RpcException(int code, string message) : Exception(message
 /// notifications without answers. Lines longer than <see cref="MaximumMessageBytes"/> or not JSON-RPC end the
 /// connection (the peer is broken or hostile), never the process.
 /// </summary>
+/// <remarks>
+/// What this end sends on its own (notifications, its requests) is flow-controlled: the caller awaits the write, so a
+/// peer that reads slowly slows the sender down. Answers to the peer's requests are not: the read loop goes on while
+/// they wait to be written, so a peer that sends requests and never reads would make them pile up without end. At
+/// most <see cref="MaximumUnansweredRequests"/> requests (and <see cref="MaximumUnsentAnswerBytes"/> of answers) may
+/// wait; past that the connection is closed, and <see cref="ProtocolError"/> says why.
+/// </remarks>
 internal sealed class RpcConnection : IAsyncDisposable
 {
     public const int MaximumMessageBytes = 1 << 20;
+
+    /// <summary>
+    /// The most requests of the peer that may wait for their answers to be written. A client that reads its answers
+    /// never comes near it (the read loop answers each request as it reads it); each waiting one costs about 2 KB.
+    /// </summary>
+    public const int MaximumUnansweredRequests = 4096;
+
+    /// <summary>The most bytes of answers that may wait to be written to a peer that does not read them.</summary>
+    public const long MaximumUnsentAnswerBytes = 4 << 20;
 
     private readonly Stream _stream;
     private readonly Func<string, JsonElement, ValueTask<string?>>? _onRequest;
@@ -31,6 +47,8 @@ internal sealed class RpcConnection : IAsyncDisposable
     private readonly ConcurrentDictionary<long, TaskCompletionSource<JsonElement>> _pending = new();
     private readonly CancellationTokenSource _closed = new();
     private long _nextId;
+    private int _unansweredRequests;
+    private long _unsentAnswerBytes;
 
     /// <param name="stream">The connected stream; owned by this object.</param>
     /// <param name="onRequest">Answers a request with the result's JSON (null for JSON null), or throws <see cref="RpcException"/>.</param>
@@ -52,7 +70,7 @@ internal sealed class RpcConnection : IAsyncDisposable
         int filled = 0;
         try
         {
-            while (true)
+            while (!_closed.IsCancellationRequested)
             {
                 int newline = Array.IndexOf(buffer, (byte)'\n', 0, filled);
                 if (newline < 0)
@@ -170,6 +188,11 @@ internal sealed class RpcConnection : IAsyncDisposable
                     return true;
                 }
                 long requestId = idElement.GetInt64();
+                if (Interlocked.Increment(ref _unansweredRequests) > MaximumUnansweredRequests)
+                {
+                    ProtocolError = UnreadAnswers($"more than {MaximumUnansweredRequests} requests");
+                    return false;
+                }
                 _ = AnswerAsync(requestId, method, parameters);
                 return true;
             }
@@ -212,7 +235,7 @@ internal sealed class RpcConnection : IAsyncDisposable
         }
         try
         {
-            await WriteAsync(writer =>
+            var answer = Serialize(writer =>
             {
                 writer.WriteNumber("id", id);
                 if (failure is null)
@@ -230,15 +253,37 @@ internal sealed class RpcConnection : IAsyncDisposable
                     writer.WriteString("message", failure.Message);
                     writer.WriteEndObject();
                 }
-            }).ConfigureAwait(false);
+            });
+            if (Interlocked.Add(ref _unsentAnswerBytes, answer.WrittenCount) > MaximumUnsentAnswerBytes)
+            {
+                ProtocolError = UnreadAnswers($"requests with more than {MaximumUnsentAnswerBytes >> 20} MiB of answers");
+                await _closed.CancelAsync().ConfigureAwait(false);
+            }
+            try
+            {
+                await SendAsync(answer).ConfigureAwait(false);
+            }
+            finally
+            {
+                Interlocked.Add(ref _unsentAnswerBytes, -answer.WrittenCount);
+            }
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException)
         {
-            // The peer left before its answer.
+            // The peer left before its answer, or was closed for not reading its answers.
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _unansweredRequests);
         }
     }
 
-    private async Task WriteAsync(Action<Utf8JsonWriter> body)
+    private static string UnreadAnswers(string what) =>
+        $"{what} without reading the answers; a client must read the answer to each request (at most {MaximumUnansweredRequests} answers or {MaximumUnsentAnswerBytes >> 20} MiB may wait)";
+
+    private Task WriteAsync(Action<Utf8JsonWriter> body) => SendAsync(Serialize(body));
+
+    private static ArrayBufferWriter<byte> Serialize(Action<Utf8JsonWriter> body)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer))
@@ -249,6 +294,11 @@ internal sealed class RpcConnection : IAsyncDisposable
             writer.WriteEndObject();
         }
         buffer.Write("\n"u8);
+        return buffer;
+    }
+
+    private async Task SendAsync(ArrayBufferWriter<byte> buffer)
+    {
         await _writeLock.WaitAsync(_closed.Token).ConfigureAwait(false);
         try
         {
