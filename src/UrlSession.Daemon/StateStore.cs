@@ -184,14 +184,15 @@ internal sealed class StateStore : IDisposable
         }
     }
 
-    /// <summary>Events of a session not yet acknowledged, after <paramref name="afterSequence"/>, oldest first.</summary>
-    public List<EventMessage> PendingEvents(SessionKey key, long afterSequence = 0)
+    /// <summary>Events of a session not yet acknowledged, after <paramref name="afterSequence"/>, oldest first, at most <paramref name="limit"/> of them.</summary>
+    public List<EventMessage> PendingEvents(SessionKey key, long afterSequence, int limit)
     {
         var events = new List<EventMessage>();
         lock (_gate)
         {
-            using var command = Command("SELECT seq, payload FROM events WHERE app = $app AND identifier = $id AND delivered = 0 AND seq > $after ORDER BY seq", key);
+            using var command = Command("SELECT seq, payload FROM events WHERE app = $app AND identifier = $id AND delivered = 0 AND seq > $after ORDER BY seq LIMIT $limit", key);
             command.Parameters.AddWithValue("$after", afterSequence);
+            command.Parameters.AddWithValue("$limit", limit);
             using var reader = command.ExecuteReader();
             while (reader.Read())
                 events.Add(JsonSerializer.Deserialize(reader.GetString(1), ProtocolJson.Default.EventMessage)! with { Sequence = reader.GetInt64(0) });
