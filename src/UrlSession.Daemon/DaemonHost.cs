@@ -312,7 +312,7 @@ internal sealed class DaemonHost : IAsyncDisposable
                     if (!_host._store.AddTask(key, info with { State = "running" }, resume))
                         throw new RpcException(BackgroundProtocol.InvalidRequest, $"Session {key.Identifier} already has a task {info.TaskIdentifier}.");
                     _host._log.Write($"task {key}#{info.TaskIdentifier} created: {info.Kind} {info.Request.Method} {url}{(info.UploadFile is { } f ? $" from {f}" : "")}");
-                    var row = _host._store.Tasks(key).First(t => t.Info.TaskIdentifier == info.TaskIdentifier);
+                    var row = _host._store.Task(key, info.TaskIdentifier)!;
                     _host._transfers.Start(row);
                     return "{}";
                 }
