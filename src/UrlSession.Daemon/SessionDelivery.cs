@@ -16,13 +16,14 @@ namespace UrlLoading.Daemon;
 internal sealed class SessionDelivery(SessionKey key, StateStore store, RpcConnection rpc)
 {
     private const int PageSize = 256;
-    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+    private readonly Channel<bool> _wake =
+        Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private readonly ConcurrentQueue<TaskCompletionSource<int>> _replays = new();
     private readonly ConcurrentDictionary<int, EventMessage> _progress = new();
     private long _lastSent;
     private volatile bool _live;
 
-    /// <summary>A journaled event (sequence above 0) or the latest progress of a task; sent once the replay started.</summary>
+    /// <summary>A journaled event (sequence above 0) or a task's latest progress; sent once the replay started.</summary>
     public void Publish(EventMessage message)
     {
         if (!_live)
@@ -45,7 +46,7 @@ internal sealed class SessionDelivery(SessionKey key, StateStore store, RpcConne
         return replay.Task;
     }
 
-    /// <summary>The connection closed: the sender stops; what it did not send waits in the journal for the next attach.</summary>
+    /// <summary>The connection closed: the sender stops; what it did not send waits in the journal.</summary>
     public void Complete() => _wake.Writer.TryComplete();
 
     /// <summary>The sender: one at a time per session and connection, until the connection closes.</summary>
@@ -86,7 +87,8 @@ internal sealed class SessionDelivery(SessionKey key, StateStore store, RpcConne
             if (task.Info.BytesReceived > 0 || task.Info.BytesSent > 0)
             {
                 long done = task.Info.Kind == "upload" ? task.Info.BytesSent : task.Info.BytesReceived;
-                await SendAsync(new EventMessage(key.Identifier, 0, task.Info.TaskIdentifier, EventKinds.Progress, 0, done, task.Info.BytesExpected, null, null, 0, null, null));
+                await SendAsync(new EventMessage(key.Identifier, 0, task.Info.TaskIdentifier, EventKinds.Progress, 0, done, task.Info.BytesExpected,
+                    null, null, 0, null, null));
             }
         }
         int count = await SendJournalAsync();
@@ -120,5 +122,6 @@ internal sealed class SessionDelivery(SessionKey key, StateStore store, RpcConne
             await SendAsync(progress);
     }
 
-    private Task SendAsync(EventMessage message) => rpc.NotifyAsync(BackgroundProtocol.Event, message, ProtocolJson.Default.EventMessage);
+    private Task SendAsync(EventMessage message) =>
+        rpc.NotifyAsync(BackgroundProtocol.Event, message, ProtocolJson.Default.EventMessage);
 }
