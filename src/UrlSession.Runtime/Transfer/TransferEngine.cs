@@ -439,7 +439,7 @@ internal sealed class TransferEngine : IDisposable
         var url = request.Url;
         if (_configuration.HttpCookieAcceptPolicy == HttpCookieAcceptPolicy.OnlyFromMainDocumentDomain
             && request.MainDocumentUrl is { } main
-            && !HttpCookie.DomainMatches(url.IdnHost.ToLowerInvariant(), main.IdnHost.ToLowerInvariant()))
+            && !HttpCookieStorage.IsFromMainDocumentDomain(url, main))
             return;
         storage.SetCookies(HttpCookie.Parse(lines, url), url, mainDocumentUrl: null);
     }
