@@ -9,10 +9,11 @@ namespace UrlLoading.Hosting;
 /// <summary>
 /// The container's sessions, one per registered name, created on first use. Disposing the container ends them:
 /// default and ephemeral sessions are cancelled and invalidated (as disposing an HttpClient aborts its requests);
-/// background sessions detach, and urlsessiond carries on with their transfers.
+/// background sessions detach, and urlsessiond carries on with their transfers. A synchronous dispose does the same
+/// without waiting for the sessions' <c>DidBecomeInvalid</c>.
 /// </summary>
 internal sealed class UrlSessionFactory(IServiceProvider services, IOptionsMonitor<UrlSessionOptions> options, IOptions<UrlSessionNames> names)
-    : IUrlSessionFactory, IAsyncDisposable
+    : IUrlSessionFactory, IAsyncDisposable, IDisposable
 {
     private readonly Dictionary<string, UrlSession> _sessions = new(StringComparer.Ordinal);
     private bool _disposed;
@@ -54,6 +55,19 @@ internal sealed class UrlSessionFactory(IServiceProvider services, IOptionsMonit
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var session in End())
+            await session.DisposeAsync().ConfigureAwait(false);
+    }
+
+    public void Dispose()
+    {
+        foreach (var session in End())
+            session.FinishTasksAndInvalidate();
+    }
+
+    /// <summary>Refuses further sessions and cancels the default ones' tasks; returns every session to invalidate.</summary>
+    private UrlSession[] End()
+    {
         UrlSession[] sessions;
         lock (_sessions)
         {
@@ -65,7 +79,7 @@ internal sealed class UrlSessionFactory(IServiceProvider services, IOptionsMonit
         {
             if (!session.Configuration.IsBackground)
                 session.InvalidateAndCancel();
-            await session.DisposeAsync().ConfigureAwait(false);
         }
+        return sessions;
     }
 }

@@ -74,6 +74,18 @@ public sealed class UrlSessionHostingTests(LoopbackServer server)
     }
 
     [Fact]
+    public void A_container_disposed_synchronously_also_invalidates_its_sessions()
+    {
+        var services = new ServiceCollection();
+        services.AddUrlSession("sync");
+        UrlSession session;
+        using (var provider = services.BuildServiceProvider())
+            session = provider.GetRequiredService<IUrlSessionFactory>().GetSession("sync");
+
+        Assert.Throws<InvalidOperationException>(() => session.DataTask(server.Url("/whoami")));
+    }
+
+    [Fact]
     public void An_unregistered_name_fails_with_a_message_naming_the_fix()
     {
         var builder = NewBuilder();
