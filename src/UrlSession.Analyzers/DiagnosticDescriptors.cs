@@ -94,7 +94,7 @@ public static class DiagnosticDescriptors
     /// <summary>US4001.</summary>
     public static readonly DiagnosticDescriptor ConfigurationChangedAfterSession = Create(
         DiagnosticIds.ConfigurationChangedAfterSession, "Configuration changed after the session was created",
-        "The session created from '{0}' above keeps a copy of the configuration, so changing {1} now has no effect on it; set it before creating the session",
+        "{0}, so changing {1} has no effect on the session; set it on the configuration before creating the session",
         "Usage", DiagnosticSeverity.Warning);
 
     /// <summary>US4002.</summary>

@@ -25,7 +25,19 @@ public sealed class ConfigurationAnalyzerTests
     [InlineData("var configuration = UrlSessionConfiguration.Default; var session = new UrlSession(configuration); {|#0:configuration.HttpAdditionalHeaders.Add(\"X-Api\", \"1\")|};", "configuration", "HttpAdditionalHeaders")]
     [InlineData("var session = new UrlSession(s_shared); {|#0:s_shared.HttpMaximumConnectionsPerHost = 2|};", "s_shared", "HttpMaximumConnectionsPerHost")]
     public Task A_change_after_the_session_was_created_is_reported(string body, string name, string property) =>
-        ChangedVerify.AnalyzeAsync(Code(body), ChangedVerify.Diagnostic("US4001").WithLocation(0).WithArguments(name, property));
+        ChangedVerify.AnalyzeAsync(Code(body), ChangedVerify.Diagnostic("US4001").WithLocation(0).WithArguments($"The session created from '{name}' above keeps a copy of the configuration", property));
+
+    [Theory]
+    [InlineData("var session = new UrlSession(UrlSessionConfiguration.Default); {|#0:session.Configuration.TimeoutIntervalForRequest = TimeSpan.FromSeconds(3)|};", "session.Configuration", "TimeoutIntervalForRequest")]
+    [InlineData("{|#0:UrlSession.Shared.Configuration.HttpAdditionalHeaders[\"X-Api\"] = \"1\"|};", "UrlSession.Shared.Configuration", "HttpAdditionalHeaders")]
+    [InlineData("var session = new UrlSession(UrlSessionConfiguration.Default); {|#0:session.Configuration.HttpAdditionalHeaders.Add(\"X-Api\", \"1\")|};", "session.Configuration", "HttpAdditionalHeaders")]
+    public Task A_change_through_the_copy_that_session_Configuration_returns_is_reported(string body, string copy, string property) =>
+        ChangedVerify.AnalyzeAsync(Code(body), ChangedVerify.Diagnostic("US4001").WithLocation(0).WithArguments($"'{copy}' returns a copy of the session's configuration", property));
+
+    [Theory]
+    [InlineData("var session = new UrlSession(UrlSessionConfiguration.Default); var timeout = session.Configuration.TimeoutIntervalForRequest; var copy = session.Configuration; copy.TimeoutIntervalForRequest = timeout; var second = new UrlSession(copy);")]
+    [InlineData("var session = new UrlSession(UrlSessionConfiguration.Default); Console.WriteLine(session.Configuration.HttpAdditionalHeaders.Count);")]
+    public Task Reading_session_Configuration_or_building_a_new_session_from_its_copy_is_not_reported(string body) => ChangedVerify.AnalyzeAsync(Code(body));
 
     [Theory]
     [InlineData("var configuration = UrlSessionConfiguration.Default; configuration.TimeoutIntervalForRequest = TimeSpan.FromSeconds(5); var session = new UrlSession(configuration);")]
