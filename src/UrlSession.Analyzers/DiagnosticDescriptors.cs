@@ -106,7 +106,7 @@ public static class DiagnosticDescriptors
     /// <summary>US5001.</summary>
     public static readonly DiagnosticDescriptor ServerTrustAcceptedWithoutEvaluation = Create(
         DiagnosticIds.ServerTrustAcceptedWithoutEvaluation, "Any server certificate accepted",
-        "{0} accepts every server certificate without evaluating it, so anyone on the network can impersonate the server; remove it and let the platform validate, or compare the certificate with a pinned one",
+        "{0}, so anyone on the network can impersonate the server; remove it and let the platform validate, or compare the certificate with a pinned one",
         "Security", DiagnosticSeverity.Warning);
 
     /// <summary>US6002.</summary>
