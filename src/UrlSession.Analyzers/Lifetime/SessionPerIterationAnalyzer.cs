@@ -12,8 +12,9 @@ namespace UrlLoading.Analyzers.Lifetime;
 /// TIME_WAIT. Three forms: created inside a loop (also in a lambda written in the loop); inside a lambda run for every
 /// item (<c>Select</c>, <c>ForEach</c>, <c>Parallel.ForEachAsync</c>, the lambdas handed to <c>Task.WhenAll</c>); or
 /// in a method that makes exactly one request with it and then disposes it (<c>using var client = new
-/// HttpClient()</c> in <c>GetAsync(url)</c>), so every call makes a new one. A background session made for one
-/// download counts too, without the disposal. <c>Main</c>, top-level statements and test methods run once and are not
+/// HttpClient()</c> in <c>GetAsync(url)</c>), so every call makes a new one; not when the session is built from the
+/// method's parameters (a configuration, delegate or handler the caller passes: a new one per call is then the
+/// point). A background session made for one download counts too, without the disposal. <c>Main</c>, top-level statements and test methods run once and are not
 /// reported in the third form.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
@@ -110,6 +111,7 @@ public sealed class SessionPerIterationAnalyzer : DiagnosticAnalyzer
         bool disposed = declarator.Parent?.Parent is IUsingDeclarationOperation or IUsingOperation || declarator.Parent?.Parent?.Parent is IUsingDeclarationOperation or IUsingOperation;
         int requests = 0;
         string kind = "request";
+        IOperation? request = null;
         foreach (var reference in declarator.Root().Descendants().OfType<ILocalReferenceOperation>().Where(r => SymbolEqualityComparer.Default.Equals(r.Local, declarator.Symbol)))
         {
             switch (reference.Parent)
@@ -119,6 +121,7 @@ public sealed class SessionPerIterationAnalyzer : DiagnosticAnalyzer
                     break;
                 case IInvocationOperation call when call.Instance == reference && s_requests.Contains(call.TargetMethod.Name) && !reference.IsInsideFunction():
                     requests++;
+                    request = call;
                     kind = call.TargetMethod.Name.StartsWith("Download", System.StringComparison.Ordinal) ? "download" : "request";
                     for (var parent = call.Parent; parent is not null; parent = parent.Parent)
                     {
@@ -133,6 +136,17 @@ public sealed class SessionPerIterationAnalyzer : DiagnosticAnalyzer
                     return null; // passed, returned or stored: it outlives the call
             }
         }
-        return requests == 1 && (disposed || !requireDisposal) ? kind : null;
+        // A background session is one per identifier whatever the caller passes, so parameters do not excuse it.
+        if (requests != 1 || !(disposed || !requireDisposal) || (requireDisposal && ShapedByParameters(declarator.Root(), request!)))
+            return null;
+        return kind;
     }
+
+    /// <summary>
+    /// True when a parameter is used before the request, outside it: the session is built from what the caller passes
+    /// (its configuration, delegate or handler), so a new one per call is the point, as in a test helper.
+    /// </summary>
+    private static bool ShapedByParameters(IOperation body, IOperation request) =>
+        body.Descendants().OfType<IParameterReferenceOperation>().Any(p =>
+            p.Syntax.SpanStart < request.Syntax.SpanStart && !request.Syntax.Span.Contains(p.Syntax.Span));
 }

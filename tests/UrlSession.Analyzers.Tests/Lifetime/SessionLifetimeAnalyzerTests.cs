@@ -97,6 +97,9 @@ public sealed class SessionLifetimeAnalyzerTests
     [InlineData("async Task Twice(Uri a, Uri b) { using var client = new HttpClient(); await client.GetAsync(a); await client.GetAsync(b); }")]
     [InlineData("UrlSession Open() { var session = new UrlSession(UrlSessionConfiguration.Default); _kept = session; session.DataTask(new Uri(\"https://example.com\")).Resume(); return session; }")]
     [InlineData("async Task<string> Shared(Uri url) => await s_client.GetStringAsync(url);")]
+    // Test helpers: the session is built from what the caller passes, so one per call is the point.
+    [InlineData("async Task<byte[]> LoadAsync(Uri url, UrlCache cache) { var configuration = UrlSessionConfiguration.Ephemeral; configuration.UrlCache = cache; await using var session = new UrlSession(configuration); var (data, _) = await session.DataAsync(url); return data; }")]
+    [InlineData("async Task<string> GetAsync(Uri url, HttpMessageHandler handler) { using var client = new HttpClient(handler); return await client.GetStringAsync(url); }")]
     [InlineData("void Background(Uri url, IUrlSessionDelegate events) { var session = new UrlSession(UrlSessionConfiguration.Background(\"com.example.bg\"), events); session.DownloadTask(url).Resume(); _kept = session; }")]
     public Task Creation_once_in_Main_or_a_test_reuse_and_handing_on_are_not_reported(string members) => IterationVerify.AnalyzeAsync(PerCall(members));
 
