@@ -5,6 +5,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using UrlLoading.Background;
 using UrlLoading.Transfer;
+using UrlLoading.WebSockets;
 
 namespace UrlLoading;
 
@@ -251,6 +252,32 @@ public sealed class UrlSession : IAsyncDisposable
         RejectOnBackground("async convenience methods");
         var result = new TaskCompletionSource<(string Location, UrlResponse Response)>();
         return RunAwaitedAsync(CreateDownloadTask(request, null, result), result.Task, cancellationToken);
+    }
+
+    /// <summary>Creates a suspended WebSocket task for a <c>ws</c> or <c>wss</c> URL (Apple's <c>webSocketTask(with:)</c>). Call <see cref="UrlSessionTask.Resume"/> to connect.</summary>
+    /// <param name="url">The WebSocket URL (<c>http</c> and <c>https</c> are accepted too).</param>
+    /// <returns>The task.</returns>
+    /// <exception cref="InvalidOperationException">The session is a background session.</exception>
+    public UrlSessionWebSocketTask WebSocketTask(Uri url) => WebSocketTask(url, []);
+
+    /// <summary>Creates a suspended WebSocket task that offers <paramref name="protocols"/> (<c>Sec-WebSocket-Protocol</c>); <c>DidOpenWithProtocol</c> reports the server's choice.</summary>
+    /// <param name="url">The WebSocket URL.</param>
+    /// <param name="protocols">The subprotocols to offer, most preferred first.</param>
+    /// <returns>The task.</returns>
+    /// <exception cref="InvalidOperationException">The session is a background session.</exception>
+    public UrlSessionWebSocketTask WebSocketTask(Uri url, IReadOnlyList<string> protocols) =>
+        WebSocketTask(WebSocketHandshake.RequestFor(url, protocols));
+
+    /// <summary>Creates a suspended WebSocket task whose opening handshake is <paramref name="request"/> (a GET without a body; its headers are sent).</summary>
+    /// <param name="request">The handshake request; a <c>Sec-WebSocket-Protocol</c> header in it offers subprotocols.</param>
+    /// <returns>The task.</returns>
+    /// <exception cref="InvalidOperationException">The session is a background session.</exception>
+    public UrlSessionWebSocketTask WebSocketTask(UrlRequest request)
+    {
+        var handshake = WebSocketHandshake.Normalize(request);
+        if (ConfigurationSnapshot.IsBackground)
+            throw new InvalidOperationException("Background sessions do not run WebSocket tasks: urlsessiond carries downloads and file uploads, not live connections. Use a default or ephemeral session.");
+        return Register(identifier => new UrlSessionWebSocketTask(this, identifier, handshake));
     }
 
     /// <summary>Creates a suspended upload task that sends a file as the body (Apple's <c>uploadTask(with:fromFile:)</c>).</summary>
