@@ -184,7 +184,10 @@ public class HttpCookieStorage
         {
             if (header.Length > 0)
                 header.Append("; ");
-            header.Append(cookie.Name).Append('=').Append(cookie.Value);
+            // A nameless cookie goes as its bare value (RFC 6265bis §5.8.3).
+            if (cookie.Name.Length > 0)
+                header.Append(cookie.Name).Append('=');
+            header.Append(cookie.Value);
         }
         return header.ToString();
     }
