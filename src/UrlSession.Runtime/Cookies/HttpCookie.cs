@@ -117,6 +117,59 @@ public sealed record HttpCookie
         return cookies;
     }
 
+    /// <summary>
+    /// Parses the cookies of a response's header fields (Apple's <c>cookies(withResponseHeaderFields:for:)</c>), where
+    /// repeated <c>Set-Cookie</c> lines arrive folded into one value joined with <c>", "</c>, as in
+    /// <see cref="HttpUrlResponse.Headers"/>: <c>"a=1; Path=/, b=2; Path=/"</c> gives two cookies. A comma starts a
+    /// new cookie only when a <c>name=</c> follows it, so the comma of an <c>Expires</c> date
+    /// (<c>Expires=Wed, 01 Jan 2070 00:00:00 GMT</c>) stays in its cookie. The same rules as
+    /// <see cref="Parse(IEnumerable{string}, Uri)"/> drop invalid cookies.
+    /// </summary>
+    /// <param name="responseHeaderFields">The response's header fields; the name <c>Set-Cookie</c> in any case.</param>
+    /// <param name="url">The URL of the response.</param>
+    /// <returns>The valid cookies.</returns>
+    public static IReadOnlyList<HttpCookie> Cookies(IReadOnlyDictionary<string, string> responseHeaderFields, Uri url)
+    {
+        ArgumentNullException.ThrowIfNull(responseHeaderFields);
+        ArgumentNullException.ThrowIfNull(url);
+        var lines = new List<string>();
+        foreach (var (name, value) in responseHeaderFields)
+        {
+            if (name.Equals("Set-Cookie", StringComparison.OrdinalIgnoreCase))
+                lines.AddRange(Unfold(value));
+        }
+        return Parse(lines, url);
+    }
+
+    /// <summary>The <c>Set-Cookie</c> lines folded into <paramref name="value"/>: split at each comma that a <c>name=</c> follows.</summary>
+    internal static List<string> Unfold(string value)
+    {
+        var lines = new List<string>();
+        int start = 0;
+        for (int comma = value.IndexOf(',', start); comma >= 0; comma = value.IndexOf(',', comma + 1))
+        {
+            if (!StartsCookie(value.AsSpan(comma + 1)))
+                continue;
+            lines.Add(value[start..comma].Trim());
+            start = comma + 1;
+        }
+        lines.Add(value[start..].Trim());
+        lines.RemoveAll(static line => line.Length == 0);
+        return lines;
+    }
+
+    /// <summary>Whether the text after a comma opens a cookie: a token (no space inside) and <c>=</c> before any <c>;</c> or <c>,</c>.</summary>
+    private static bool StartsCookie(ReadOnlySpan<char> rest)
+    {
+        int end = rest.IndexOfAny(';', ',');
+        var pair = (end < 0 ? rest : rest[..end]).TrimStart();
+        int eq = pair.IndexOf('=');
+        if (eq <= 0)
+            return false;
+        var name = pair[..eq].TrimEnd();
+        return name.Length > 0 && !name.ContainsAny(' ', '\t');
+    }
+
     /// <summary>True when the cookie's expiry has passed.</summary>
     /// <param name="now">The current time.</param>
     /// <returns>Whether the cookie has expired.</returns>

@@ -3,25 +3,40 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Net;
+using System.Net.Http;
+using System.Net.Http.Headers;
 
 namespace UrlLoading;
 
 /// <summary>The response to an HTTP or HTTPS request (Apple's <c>HTTPURLResponse</c>).</summary>
 public sealed class HttpUrlResponse : UrlResponse
 {
+    private static readonly ImmutableDictionary<string, ImmutableArray<string>> s_noRepeatedFields =
+        ImmutableDictionary.Create<string, ImmutableArray<string>>(StringComparer.OrdinalIgnoreCase);
+
     private readonly ImmutableDictionary<string, string> _headers;
+
+    /// <summary>The field lines of each header that came more than once (Set-Cookie above all), in order.</summary>
+    private readonly ImmutableDictionary<string, ImmutableArray<string>> _repeatedFields;
 
     /// <summary>Creates an HTTP response.</summary>
     /// <param name="url">The URL the response came from.</param>
     /// <param name="statusCode">The HTTP status code.</param>
     /// <param name="httpVersion">The protocol version, such as <c>HTTP/1.1</c>.</param>
-    /// <param name="headers">The response headers; repeated headers joined with <c>", "</c>.</param>
+    /// <param name="headers">The response headers, one pair per field line. A name given more than once is joined
+    /// with <c>", "</c> in <see cref="Headers"/> and kept line by line for <see cref="AllHeaderFieldValues"/>.</param>
     public HttpUrlResponse(Uri url, int statusCode, string httpVersion, IEnumerable<KeyValuePair<string, string>> headers)
-        : this(url, statusCode, httpVersion, HeaderFields.From(headers))
+        : this(url, statusCode, httpVersion, FieldLines.Of(headers))
     {
     }
 
-    private HttpUrlResponse(Uri url, int statusCode, string httpVersion, ImmutableDictionary<string, string> headers)
+    private HttpUrlResponse(Uri url, int statusCode, string httpVersion, FieldLines fields)
+        : this(url, statusCode, httpVersion, fields.Joined, fields.Repeated)
+    {
+    }
+
+    private HttpUrlResponse(Uri url, int statusCode, string httpVersion, ImmutableDictionary<string, string> headers,
+        ImmutableDictionary<string, ImmutableArray<string>> repeatedFields)
         : base(url, MimeTypeOf(headers), LengthOf(headers), CharsetOf(headers))
     {
         if (statusCode is < 100 or > 999)
@@ -29,6 +44,7 @@ public sealed class HttpUrlResponse : UrlResponse
         StatusCode = statusCode;
         HttpVersion = httpVersion;
         _headers = headers;
+        _repeatedFields = repeatedFields;
     }
 
     /// <summary>The HTTP status code.</summary>
@@ -44,6 +60,22 @@ public sealed class HttpUrlResponse : UrlResponse
     /// <param name="name">The header name, in any case.</param>
     /// <returns>The value, or null.</returns>
     public string? ValueForHttpHeaderField(string name) => _headers.TryGetValue(name, out var v) ? v : null;
+
+    /// <summary>
+    /// Every field line of one header, in the order received: two <c>Set-Cookie</c> lines give two values, where
+    /// <see cref="Headers"/> and <see cref="ValueForHttpHeaderField"/> join them with <c>", "</c> (which an
+    /// <c>Expires</c> date's own comma makes ambiguous). Empty when the header is absent. A response served from the
+    /// cache or made from joined values has one line per name; <see cref="HttpCookie.Cookies"/> still reads its cookies.
+    /// </summary>
+    /// <param name="name">The header name, in any case.</param>
+    /// <returns>The field values, one per line.</returns>
+    public IReadOnlyList<string> AllHeaderFieldValues(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (_repeatedFields.TryGetValue(name, out var lines))
+            return lines;
+        return _headers.TryGetValue(name, out var value) ? [value] : [];
+    }
 
     /// <inheritdoc />
     public override string SuggestedFilename =>
@@ -68,7 +100,73 @@ public sealed class HttpUrlResponse : UrlResponse
     }
 
     internal static HttpUrlResponse Create(Uri url, int statusCode, string httpVersion, ImmutableDictionary<string, string> headers) =>
-        new(url, statusCode, httpVersion, headers);
+        new(url, statusCode, httpVersion, headers, s_noRepeatedFields);
+
+    /// <summary>The response for <paramref name="reply"/>'s status line and headers (content headers included), field lines kept.</summary>
+    internal static HttpUrlResponse Create(Uri url, HttpResponseMessage reply)
+    {
+        var fields = new FieldLines();
+        fields.AddAll(reply.Headers);
+        fields.AddAll(reply.Content.Headers);
+        return new HttpUrlResponse(url, (int)reply.StatusCode, $"HTTP/{reply.Version.Major}.{reply.Version.Minor}", fields);
+    }
+
+    /// <summary>Header fields as received: joined by name for <see cref="Headers"/>, and line by line where a name repeats.</summary>
+    private sealed class FieldLines
+    {
+        private readonly ImmutableDictionary<string, string>.Builder _joined = HeaderFields.Empty.ToBuilder();
+        private Dictionary<string, List<string>>? _repeated;
+
+        public ImmutableDictionary<string, string> Joined => _joined.ToImmutable();
+
+        public ImmutableDictionary<string, ImmutableArray<string>> Repeated
+        {
+            get
+            {
+                if (_repeated is null)
+                    return s_noRepeatedFields;
+                var result = s_noRepeatedFields.ToBuilder();
+                foreach (var (name, lines) in _repeated)
+                    result[name] = [.. lines];
+                return result.ToImmutable();
+            }
+        }
+
+        public static FieldLines Of(IEnumerable<KeyValuePair<string, string>> headers)
+        {
+            ArgumentNullException.ThrowIfNull(headers);
+            var fields = new FieldLines();
+            foreach (var (name, value) in headers)
+            {
+                HeaderFields.ValidateName(name);
+                fields.Add(name, value ?? throw new ArgumentException($"Header '{name}' has a null value; pass an empty string instead.", nameof(headers)));
+            }
+            return fields;
+        }
+
+        public void AddAll(HttpHeaders source)
+        {
+            foreach (var (name, values) in source.NonValidated)
+            {
+                foreach (string value in values)
+                    Add(name, value);
+            }
+        }
+
+        private void Add(string name, string value)
+        {
+            if (!_joined.TryGetValue(name, out var existing))
+            {
+                _joined[name] = value;
+                return;
+            }
+            _joined[name] = existing + ", " + value;
+            _repeated ??= new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
+            if (!_repeated.TryGetValue(name, out var lines))
+                _repeated[name] = lines = [existing];
+            lines.Add(value);
+        }
+    }
 
     private static string? MimeTypeOf(ImmutableDictionary<string, string> headers)
     {
