@@ -153,6 +153,9 @@ public class UrlCache
     internal void Store(UrlRequest request, CacheEntry entry)
     {
         string key = Key(request.Url);
+        // RFC 9111 §3.1: what described one connection is not part of the stored response.
+        if (HttpCaching.WithoutHopByHopFields(entry.Response) is var stripped && stripped != entry.Response)
+            entry = entry with { Cached = entry.Cached with { Response = stripped } };
         if (entry.Cached.StoragePolicy == UrlCacheStoragePolicy.NotAllowed)
         {
             Remove(request.Url);

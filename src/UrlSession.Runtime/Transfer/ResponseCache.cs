@@ -205,12 +205,9 @@ internal static class ResponseCache
     private static Exchange FromCache(CacheEntry entry, UrlRequest request, TimeSpan age, DateTimeOffset requestTime)
     {
         var stored = entry.Response;
-        var headers = new Dictionary<string, string>(stored.Headers, StringComparer.OrdinalIgnoreCase)
-        {
-            ["Age"] = ((long)Math.Max(0, age.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture),
-        };
-        var response = new HttpUrlResponse(stored.Url, stored.StatusCode, stored.HttpVersion, headers);
-        var message = new HttpResponseMessage((HttpStatusCode)stored.StatusCode) { Content = new ReadOnlyMemoryContent(entry.Cached.Data), Version = HttpVersion.Version11 };
+        var (statusCode, headers, body) = HttpCaching.Answer(entry, request, age);
+        var response = new HttpUrlResponse(stored.Url, statusCode, stored.HttpVersion, headers);
+        var message = new HttpResponseMessage((HttpStatusCode)statusCode) { Content = new ReadOnlyMemoryContent(body), Version = HttpVersion.Version11 };
         return new Exchange(request, message, response, requestTime, DateTimeOffset.UtcNow);
     }
 
