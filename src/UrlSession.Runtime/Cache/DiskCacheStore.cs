@@ -174,6 +174,26 @@ internal sealed class DiskCacheStore : IDisposable
         }
     }
 
+    /// <summary>Removes the entries whose response time is at or after <paramref name="date"/>.</summary>
+    public void RemoveSince(DateTimeOffset date)
+    {
+        lock (_gate)
+        {
+            var doomed = new List<(string Key, string File, long Size)>();
+            using (var select = Command("SELECT key, file, size, response_time FROM entries"))
+            using (var reader = select.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    if (DateTimeOffset.Parse(reader.GetString(3), CultureInfo.InvariantCulture) >= date)
+                        doomed.Add((reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
+                }
+            }
+            foreach (var (key, file, size) in doomed)
+                Delete(key, file, size);
+        }
+    }
+
     public void Clear()
     {
         lock (_gate)
