@@ -123,25 +123,35 @@ internal static class HttpCaching
     /// </summary>
     public static HttpUrlResponse WithoutHopByHopFields(HttpUrlResponse response)
     {
-        var connectionOptions = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        if (response.ValueForHttpHeaderField("Connection") is { } connection)
-        {
-            foreach (var option in connection.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                connectionOptions.Add(option);
-        }
+        string[] connectionOptions = response.ValueForHttpHeaderField("Connection") is { } connection
+            ? connection.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : [];
+        bool any = false;
+        foreach (var (name, _) in response.Headers)
+            any |= IsDropped(name);
+        if (!any)
+            return response;
         var kept = new List<KeyValuePair<string, string>>(response.Headers.Count);
-        bool stripped = false;
         foreach (var (name, _) in response.Headers)
         {
-            if (IsHopByHop(name) || connectionOptions.Contains(name))
-            {
-                stripped = true;
+            if (IsDropped(name))
                 continue;
-            }
             foreach (var line in response.AllHeaderFieldValues(name))
                 kept.Add(new(name, line));
         }
-        return stripped ? new HttpUrlResponse(response.Url, response.StatusCode, response.HttpVersion, kept) : response;
+        return new HttpUrlResponse(response.Url, response.StatusCode, response.HttpVersion, kept);
+
+        bool IsDropped(string name)
+        {
+            if (IsHopByHop(name))
+                return true;
+            foreach (string option in connectionOptions)
+            {
+                if (option.Equals(name, StringComparison.OrdinalIgnoreCase))
+                    return true;
+            }
+            return false;
+        }
 
         static bool IsHopByHop(string name) =>
             name.Equals("Connection", StringComparison.OrdinalIgnoreCase) || name.Equals("Keep-Alive", StringComparison.OrdinalIgnoreCase)

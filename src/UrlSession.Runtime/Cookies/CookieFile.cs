@@ -72,18 +72,21 @@ internal sealed class CookieFile(string folder)
         }
         string temporary = FilePath + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
         if (OperatingSystem.IsWindows())
-        {
             Directory.CreateDirectory(Folder);
-            using var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write);
-            JsonSerializer.Serialize(file, entries, CookieJson.Default.ListStoredCookie);
-        }
         else
-        {
             PrivateFolder.Ensure(Folder, Setting);
-            using var file = PrivateFile.CreateNew(temporary, bufferSize: 4096);
-            JsonSerializer.Serialize(file, entries, CookieJson.Default.ListStoredCookie);
+        try
+        {
+            using (var file = OperatingSystem.IsWindows() ? new FileStream(temporary, FileMode.CreateNew, FileAccess.Write) : PrivateFile.CreateNew(temporary, bufferSize: 4096))
+                JsonSerializer.Serialize(file, entries, CookieJson.Default.ListStoredCookie);
+            File.Move(temporary, FilePath, overwrite: true);
         }
-        File.Move(temporary, FilePath, overwrite: true);
+        catch (IOException)
+        {
+            // A full disk: the half-written file goes, the last complete one stays.
+            File.Delete(temporary);
+            throw;
+        }
     }
 }
 
