@@ -79,7 +79,8 @@ internal static class HttpCaching
         var response = entry.Response;
         var date = Date(response.ValueForHttpHeaderField("Date")) ?? entry.ResponseTime;
         var apparentAge = Max(TimeSpan.Zero, entry.ResponseTime - date);
-        var ageValue = long.TryParse(FirstMember(response.ValueForHttpHeaderField("Age")), NumberStyles.None, CultureInfo.InvariantCulture, out long age)
+        string? ageText = FirstMember(response.ValueForHttpHeaderField("Age"));
+        var ageValue = long.TryParse(ageText, NumberStyles.None, CultureInfo.InvariantCulture, out long age)
             ? TimeSpan.FromSeconds(Math.Min(age, int.MaxValue))
             : TimeSpan.Zero;
         var responseDelay = entry.ResponseTime - entry.RequestTime;
@@ -110,7 +111,8 @@ internal static class HttpCaching
         var headers = new Dictionary<string, string>(stored.Headers, StringComparer.OrdinalIgnoreCase);
         foreach (var (name, value) in notModified.Headers)
         {
-            if (!name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase) && !name.Equals("Content-Encoding", StringComparison.OrdinalIgnoreCase))
+            if (!name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)
+                && !name.Equals("Content-Encoding", StringComparison.OrdinalIgnoreCase))
                 headers[name] = value;
         }
         return WithoutHopByHopFields(new HttpUrlResponse(stored.Url, stored.StatusCode, stored.HttpVersion, headers));
@@ -205,7 +207,8 @@ internal static class HttpCaching
     /// (§4.3.2), <c>206</c> with one byte range of it when the request asks for one it can satisfy (§3.4), otherwise
     /// the stored response whole, each with the cache's <c>Age</c>.
     /// </summary>
-    public static (int StatusCode, Dictionary<string, string> Headers, ReadOnlyMemory<byte> Body) Answer(CacheEntry entry, UrlRequest request, TimeSpan age)
+    public static (int StatusCode, Dictionary<string, string> Headers, ReadOnlyMemory<byte> Body) Answer(
+        CacheEntry entry, UrlRequest request, TimeSpan age)
     {
         var stored = entry.Response;
         if (IsNotModified(request, stored))

@@ -10,7 +10,8 @@ namespace UrlLoading;
 /// </summary>
 internal static class HttpDate
 {
-    private const DateTimeStyles Styles = DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal | DateTimeStyles.AllowInnerWhite;
+    private const DateTimeStyles Styles =
+        DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal | DateTimeStyles.AllowInnerWhite;
 
     /// <summary>The date, or null when <paramref name="value"/> is in none of the three forms.</summary>
     /// <param name="value">The field value.</param>
@@ -30,9 +31,10 @@ internal static class HttpDate
         }
         // asctime: "Sun Nov  6 08:49:37 1994", the day padded with a space.
         int space = text.IndexOf(' ');
-        if (space > 0 && DateTimeOffset.TryParseExact(text[(space + 1)..].Trim(), "MMM d HH':'mm':'ss yyyy", CultureInfo.InvariantCulture, Styles, out var asctime))
-            return asctime;
-        return null;
+        if (space <= 0)
+            return null;
+        return DateTimeOffset.TryParseExact(text[(space + 1)..].Trim(), "MMM d HH':'mm':'ss yyyy", CultureInfo.InvariantCulture, Styles,
+            out var asctime) ? asctime : null;
     }
 
     /// <summary>
@@ -41,12 +43,14 @@ internal static class HttpDate
     /// </summary>
     private static DateTimeOffset? Rfc850(ReadOnlySpan<char> text, DateTimeOffset now)
     {
-        if (text.Length < 9 || text[2] != '-' || text[6] != '-' || !int.TryParse(text.Slice(7, 2), NumberStyles.None, CultureInfo.InvariantCulture, out int twoDigits))
+        if (text.Length < 9 || text[2] != '-' || text[6] != '-'
+            || !int.TryParse(text.Slice(7, 2), NumberStyles.None, CultureInfo.InvariantCulture, out int twoDigits))
             return null;
         int year = (now.Year / 100 * 100) + twoDigits;
         if (year > now.Year + 50)
             year -= 100;
         string fourDigits = string.Concat(text[..7], year.ToString("D4", CultureInfo.InvariantCulture), text[9..]);
-        return DateTimeOffset.TryParseExact(fourDigits, "dd-MMM-yyyy HH':'mm':'ss 'GMT'", CultureInfo.InvariantCulture, Styles, out var date) ? date : null;
+        return DateTimeOffset.TryParseExact(fourDigits, "dd-MMM-yyyy HH':'mm':'ss 'GMT'", CultureInfo.InvariantCulture, Styles,
+            out var date) ? date : null;
     }
 }

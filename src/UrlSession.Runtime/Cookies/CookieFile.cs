@@ -32,7 +32,8 @@ internal sealed class CookieFile(string folder)
         if (!File.Exists(FilePath))
             return cookies;
         List<StoredCookie>? entries;
-        using (var stream = OperatingSystem.IsWindows() ? File.OpenRead(FilePath) : PrivateFile.OpenExisting(FilePath, FileAccess.Read))
+        using (var stream = OperatingSystem.IsWindows() ? File.OpenRead(FilePath)
+            : PrivateFile.OpenExisting(FilePath, FileAccess.Read))
             entries = JsonSerializer.Deserialize(stream, CookieJson.Default.ListStoredCookie);
         foreach (var entry in entries ?? [])
         {
@@ -77,7 +78,9 @@ internal sealed class CookieFile(string folder)
             PrivateFolder.Ensure(Folder, Setting);
         try
         {
-            using (var file = OperatingSystem.IsWindows() ? new FileStream(temporary, FileMode.CreateNew, FileAccess.Write) : PrivateFile.CreateNew(temporary, bufferSize: 4096))
+            using (var file = OperatingSystem.IsWindows()
+                ? new FileStream(temporary, FileMode.CreateNew, FileAccess.Write)
+                : PrivateFile.CreateNew(temporary, bufferSize: 4096))
                 JsonSerializer.Serialize(file, entries, CookieJson.Default.ListStoredCookie);
             File.Move(temporary, FilePath, overwrite: true);
         }

@@ -35,7 +35,8 @@ public sealed record HttpCookie
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(value);
         if (name.Length == 0 && value.Length == 0)
-            throw new ArgumentException("A cookie needs a name or a value (a nameless cookie is sent as its value alone).", nameof(name));
+            throw new ArgumentException("A cookie needs a name or a value (a nameless cookie is sent as its value alone).",
+                nameof(name));
         if (string.IsNullOrEmpty(domain))
             throw new ArgumentException("A cookie needs a domain.", nameof(domain));
         if (!IsSendableText(name) || name.Contains('=', StringComparison.Ordinal))
