@@ -207,22 +207,40 @@ internal static class HttpCaching
     /// (§4.3.2), <c>206</c> with one byte range of it when the request asks for one it can satisfy (§3.4), otherwise
     /// the stored response whole, each with the cache's <c>Age</c>.
     /// </summary>
-    public static (int StatusCode, Dictionary<string, string> Headers, ReadOnlyMemory<byte> Body) Answer(
+    public static (int StatusCode, IEnumerable<KeyValuePair<string, string>> Headers, ReadOnlyMemory<byte> Body) Answer(
         CacheEntry entry, UrlRequest request, TimeSpan age)
     {
         var stored = entry.Response;
         if (IsNotModified(request, stored))
             return (304, NotModifiedHeaders(stored, age), ReadOnlyMemory<byte>.Empty);
-        var headers = new Dictionary<string, string>(stored.Headers, StringComparer.OrdinalIgnoreCase)
-        {
-            ["Age"] = ((long)Math.Max(0, age.TotalSeconds)).ToString(CultureInfo.InvariantCulture),
-        };
+        string ageValue = ((long)Math.Max(0, age.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         var body = entry.Cached.Data;
         if (RangeOf(request, stored, body.Length) is not var (first, last))
-            return (stored.StatusCode, headers, body);
-        headers["Content-Range"] = string.Create(CultureInfo.InvariantCulture, $"bytes {first}-{last}/{body.Length}");
-        headers["Content-Length"] = (last - first + 1).ToString(CultureInfo.InvariantCulture);
-        return (206, headers, body[first..(last + 1)]);
+            return (stored.StatusCode, FieldLines(stored, [new("Age", ageValue)]), body);
+        var partial = FieldLines(stored, [
+            new("Age", ageValue),
+            new("Content-Range", string.Create(CultureInfo.InvariantCulture, $"bytes {first}-{last}/{body.Length}")),
+            new("Content-Length", (last - first + 1).ToString(CultureInfo.InvariantCulture)),
+        ]);
+        return (206, partial, body[first..(last + 1)]);
+    }
+
+    /// <summary>The stored response's field lines (repeated Set-Cookie lines stay apart), with <paramref name="replaced"/> set.</summary>
+    private static List<KeyValuePair<string, string>> FieldLines(HttpUrlResponse stored, ReadOnlySpan<KeyValuePair<string, string>> replaced)
+    {
+        var lines = new List<KeyValuePair<string, string>>(stored.Headers.Count + replaced.Length);
+        foreach (var (name, _) in stored.Headers)
+        {
+            bool isReplaced = false;
+            foreach (var field in replaced)
+                isReplaced |= field.Key.Equals(name, StringComparison.OrdinalIgnoreCase);
+            if (isReplaced)
+                continue;
+            foreach (var line in stored.AllHeaderFieldValues(name))
+                lines.Add(new(name, line));
+        }
+        lines.AddRange(replaced);
+        return lines;
     }
 
     /// <summary>

@@ -64,4 +64,26 @@ public sealed class UrlCacheApiTests(TestServer server) : IDisposable
         Assert.Equal("stored for the task", Encoding.UTF8.GetString(data));
         task.Cancel();
     }
+
+    [Fact]
+    public async Task Repeated_Set_Cookie_lines_stay_apart_in_memory_on_disk_and_in_an_answer_from_the_cache()
+    {
+        var url = server.Url($"/cache/l{Guid.NewGuid():N}?cc=no-store");
+        var response = new HttpUrlResponse(url, 200, "HTTP/1.1", [
+            new("Cache-Control", "max-age=3600"),
+            new("Set-Cookie", "a=1; Expires=Wed, 01 Jan 2070 00:00:00 GMT"),
+            new("Set-Cookie", "b=2"),
+        ]);
+        var cache = new UrlCache(1 << 20, 1 << 20, _folder);
+        cache.StoreCachedResponse(new CachedUrlResponse(response, Encoding.UTF8.GetBytes("body")), new UrlRequest(url));
+        string[] lines = ["a=1; Expires=Wed, 01 Jan 2070 00:00:00 GMT", "b=2"];
+
+        var reopened = new UrlCache(1 << 20, 1 << 20, _folder);
+        Assert.Equal(lines, ((HttpUrlResponse)reopened.CachedResponse(new UrlRequest(url))!.Response).AllHeaderFieldValues("Set-Cookie"));
+        var configuration = UrlSessionConfiguration.Ephemeral;
+        configuration.UrlCache = reopened;
+        await using var session = new UrlSession(configuration);
+        var (_, answer) = await session.DataAsync(url, Ct);
+        Assert.Equal(lines, ((HttpUrlResponse)answer).AllHeaderFieldValues("Set-Cookie"));
+    }
 }
