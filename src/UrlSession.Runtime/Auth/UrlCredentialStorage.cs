@@ -129,6 +129,20 @@ public class UrlCredentialStorage
         Changed(changed, credential);
     }
 
+    /// <summary>
+    /// Stores a credential and makes it the space's default, on behalf of a task (Apple's
+    /// <c>setDefaultCredential(_:for:task:)</c>). This storage does as
+    /// <see cref="SetDefaultCredential(UrlCredential, UrlProtectionSpace)"/>; a subclass may keep defaults per task.
+    /// </summary>
+    /// <param name="credential">The credential.</param>
+    /// <param name="space">The protection space.</param>
+    /// <param name="task">The task the credential is for.</param>
+    public virtual void SetDefaultCredential(UrlCredential credential, UrlProtectionSpace space, UrlSessionTask task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        SetDefaultCredential(credential, space);
+    }
+
     /// <summary>The default credential for a space, or null.</summary>
     /// <param name="space">The protection space.</param>
     /// <returns>The credential, or null.</returns>
@@ -191,6 +205,19 @@ public class UrlCredentialStorage
                 changed |= _defaults.Remove(space);
         }
         Changed(changed, credential);
+    }
+
+    /// <summary>
+    /// Removes a credential from a space on behalf of a task (Apple's <c>remove(_:for:options:task:)</c>). This
+    /// storage does as <see cref="RemoveCredential(UrlCredential, UrlProtectionSpace)"/>; a subclass may answer per task.
+    /// </summary>
+    /// <param name="credential">The credential.</param>
+    /// <param name="space">The protection space.</param>
+    /// <param name="task">The task the credential was for.</param>
+    public virtual void RemoveCredential(UrlCredential credential, UrlProtectionSpace space, UrlSessionTask task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        RemoveCredential(credential, space);
     }
 
     /// <summary>After a change to <paramref name="credential"/>'s entry: saves it when permanent, then raises <see cref="CredentialsChanged"/>.</summary>

@@ -157,6 +157,31 @@ public class HttpCookieStorage
         });
     }
 
+    /// <summary>
+    /// Stores cookies received for a task (Apple's <c>storeCookies(_:for:)</c>): as
+    /// <see cref="SetCookies(IEnumerable{HttpCookie}, Uri, Uri?)"/> with the URL and main document URL of the task's
+    /// current request.
+    /// </summary>
+    /// <param name="cookies">The cookies.</param>
+    /// <param name="task">The task whose response set them.</param>
+    public void StoreCookies(IEnumerable<HttpCookie> cookies, UrlSessionTask task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        SetCookies(cookies, task.CurrentRequest.Url, task.CurrentRequest.MainDocumentUrl);
+    }
+
+    /// <summary>
+    /// The cookies to send with a task's current request (Apple's <c>getCookiesFor(_:)</c>): as
+    /// <see cref="CookiesFor(Uri)"/> with its URL.
+    /// </summary>
+    /// <param name="task">The task.</param>
+    /// <returns>The matching cookies, longest path first.</returns>
+    public IReadOnlyList<HttpCookie> CookiesFor(UrlSessionTask task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        return CookiesFor(task.CurrentRequest.Url);
+    }
+
     /// <summary>Deletes one cookie.</summary>
     /// <param name="cookie">The cookie to delete (matched by domain, path and name).</param>
     public void DeleteCookie(HttpCookie cookie)

@@ -61,10 +61,14 @@ public sealed class CredentialStorageTests(TestServer server)
         var task = session.DataTask(server.Url("/hello"));
 
         storage.SetCredential(new UrlCredential("ada", "1"), s_api, task);
+        storage.SetDefaultCredential(new UrlCredential("bob", "2"), s_api, task);
 
-        Assert.Equal("ada", storage.GetDefaultCredential(s_api, task)!.User);
-        Assert.Equal(["ada"], storage.GetCredentials(s_api, task).Keys);
+        Assert.Equal("bob", storage.GetDefaultCredential(s_api, task)!.User);
+        Assert.Equal(["ada", "bob"], storage.GetCredentials(s_api, task).Keys.Order(StringComparer.Ordinal));
         Assert.Null(storage.GetDefaultCredential(s_proxy, task));
+        storage.RemoveCredential(new UrlCredential("bob", "2"), s_api, task);
+        Assert.Equal(["ada"], storage.GetCredentials(s_api, task).Keys);
+        Assert.Null(storage.GetDefaultCredential(s_api, task));
         Assert.Throws<ArgumentNullException>(() => storage.GetCredentials(s_api, null!));
         task.Cancel();
     }

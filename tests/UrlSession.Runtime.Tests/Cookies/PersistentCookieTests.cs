@@ -130,6 +130,22 @@ public sealed class PersistentCookieTests(TestServer server) : IDisposable
         Assert.Equal(5, raised);
         Assert.Empty(storage.Cookies);
     }
+
+    [Fact]
+    public async Task The_task_forms_store_and_read_for_the_tasks_current_request_and_its_main_document()
+    {
+        var storage = new HttpCookieStorage { CookieAcceptPolicy = HttpCookieAcceptPolicy.OnlyFromMainDocumentDomain };
+        await using var session = SessionWith(storage);
+        var own = session.DataTask(server.Url("/cookies/task"));
+        var embedded = session.DataTask(new UrlRequest(server.Url("/cookies/task")) { MainDocumentUrl = new Uri("https://tracker.example/") });
+
+        storage.StoreCookies([new HttpCookie("mine", "1", "127.0.0.1")], own);
+        storage.StoreCookies([new HttpCookie("theirs", "2", "127.0.0.1")], embedded);
+
+        Assert.Equal(["mine"], storage.CookiesFor(own).Select(c => c.Name));
+        own.Cancel();
+        embedded.Cancel();
+    }
 }
 
 /// <summary>The ephemeral configuration's cookies stay in memory: nothing is written, anywhere.</summary>
