@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Runtime.InteropServices;
 
 namespace UrlLoading;
 
@@ -108,14 +109,17 @@ internal static class HttpCaching
     /// <summary>The stored response updated with the header fields of a 304 (RFC 9111 §4.3.4), hop-by-hop fields left out.</summary>
     public static HttpUrlResponse Merge(HttpUrlResponse stored, HttpUrlResponse notModified)
     {
-        var headers = new Dictionary<string, string>(stored.Headers, StringComparer.OrdinalIgnoreCase);
-        foreach (var (name, value) in notModified.Headers)
+        var updates = new List<KeyValuePair<string, string>>(notModified.Headers.Count);
+        foreach (var (name, _) in notModified.Headers)
         {
-            if (!name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)
-                && !name.Equals("Content-Encoding", StringComparison.OrdinalIgnoreCase))
-                headers[name] = value;
+            if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)
+                || name.Equals("Content-Encoding", StringComparison.OrdinalIgnoreCase))
+                continue;
+            foreach (var line in notModified.AllHeaderFieldValues(name))
+                updates.Add(new(name, line));
         }
-        return WithoutHopByHopFields(new HttpUrlResponse(stored.Url, stored.StatusCode, stored.HttpVersion, headers));
+        var merged = FieldLines(stored, CollectionsMarshal.AsSpan(updates));
+        return WithoutHopByHopFields(new HttpUrlResponse(stored.Url, stored.StatusCode, stored.HttpVersion, merged));
     }
 
     /// <summary>
@@ -225,8 +229,12 @@ internal static class HttpCaching
         return (206, partial, body[first..(last + 1)]);
     }
 
-    /// <summary>The stored response's field lines (repeated Set-Cookie lines stay apart), with <paramref name="replaced"/> set.</summary>
-    private static List<KeyValuePair<string, string>> FieldLines(HttpUrlResponse stored, ReadOnlySpan<KeyValuePair<string, string>> replaced)
+    /// <summary>
+    /// The stored response's field lines (repeated Set-Cookie lines stay apart), every line of a name in
+    /// <paramref name="replaced"/> replaced by its lines there.
+    /// </summary>
+    private static List<KeyValuePair<string, string>> FieldLines(HttpUrlResponse stored,
+        ReadOnlySpan<KeyValuePair<string, string>> replaced)
     {
         var lines = new List<KeyValuePair<string, string>>(stored.Headers.Count + replaced.Length);
         foreach (var (name, _) in stored.Headers)

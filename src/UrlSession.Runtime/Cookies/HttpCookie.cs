@@ -27,8 +27,8 @@ public sealed record HttpCookie
     /// <param name="value">The cookie value.</param>
     /// <param name="domain">The domain (lower case, no leading dot).</param>
     /// <param name="path">The path; <c>/</c> when empty.</param>
-    /// <exception cref="ArgumentException">Name and value are both empty; the name contains <c>=</c>; the name or value contains a
-    /// character that cannot be sent in a <c>Cookie</c> header (anything but printable ASCII and tab, or <c>;</c>);
+    /// <exception cref="ArgumentException">Name and value are both empty; the name contains <c>=</c>; the name or
+    /// value contains a character that cannot be sent in a <c>Cookie</c> header (anything but printable ASCII and tab, or <c>;</c>);
     /// together they are longer than 4096 characters; or the domain is empty.</exception>
     public HttpCookie(string name, string value, string domain, string path = "/")
     {
@@ -97,8 +97,8 @@ public sealed record HttpCookie
 
     /// <summary>
     /// Parses the <c>Set-Cookie</c> header lines of a response from <paramref name="url"/>. Invalid cookies are
-    /// dropped: neither name nor value, a nameless one whose value starts with a name prefix, a domain that is not the host's or is a public suffix, an unmet <c>__Secure-</c> or
-    /// <c>__Host-</c> prefix, a name or value that cannot be sent back (control characters, non-ASCII bytes), or a
+    /// dropped: neither name nor value, a nameless one whose value starts with a name prefix, a domain that is not
+    /// the host's or is a public suffix, an unmet <c>__Secure-</c> or <c>__Host-</c> prefix, a name or value that cannot be sent back (control characters, non-ASCII bytes), or a
     /// name and value longer than 4096 characters together. An attribute value longer than 1024 characters is ignored.
     /// </summary>
     /// <param name="setCookieHeaders">The <c>Set-Cookie</c> header values, one per header line.</param>

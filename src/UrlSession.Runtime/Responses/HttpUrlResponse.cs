@@ -64,8 +64,8 @@ public sealed class HttpUrlResponse : UrlResponse
     /// <summary>
     /// Every field line of one header, in the order received: two <c>Set-Cookie</c> lines give two values, where
     /// <see cref="Headers"/> and <see cref="ValueForHttpHeaderField"/> join them with <c>", "</c> (which an
-    /// <c>Expires</c> date's own comma makes ambiguous). Empty when the header is absent. A response served from the
-    /// cache or made from joined values has one line per name; <see cref="HttpCookie.Cookies"/> still reads its cookies.
+    /// <c>Expires</c> date's own comma makes ambiguous). Empty when the header is absent. A response made from values
+    /// already joined (a dictionary) has one value per name; <see cref="HttpCookie.Cookies"/> still reads its cookies.
     /// </summary>
     /// <param name="name">The header name, in any case.</param>
     /// <returns>The field values, one per line.</returns>

@@ -64,6 +64,24 @@ public sealed class CacheConformanceTests(TestServer server)
     }
 
     [Fact]
+    public void A_304_merged_into_a_stored_response_updates_its_fields_keeps_its_lines_and_brings_no_hop_by_hop_field()
+    {
+        var url = new Uri("https://example.com/merged");
+        var stored = new HttpUrlResponse(url, 200, "HTTP/1.1",
+            [new("Cache-Control", "max-age=60"), new("Set-Cookie", "a=1"), new("Set-Cookie", "b=2"), new("Content-Length", "5")]);
+        var notModified = new HttpUrlResponse(url, 304, "HTTP/1.1",
+            [new("Cache-Control", "max-age=600"), new("Connection", "keep-alive, X-Hop"), new("X-Hop", "1"), new("Content-Length", "0")]);
+
+        var merged = HttpCaching.Merge(stored, notModified);
+
+        Assert.Equal(["max-age=600"], merged.AllHeaderFieldValues("Cache-Control"));
+        Assert.Equal(["a=1", "b=2"], merged.AllHeaderFieldValues("Set-Cookie"));
+        Assert.Equal(5, merged.ExpectedContentLength);
+        Assert.Empty(merged.AllHeaderFieldValues("Connection"));
+        Assert.Empty(merged.AllHeaderFieldValues("X-Hop"));
+    }
+
+    [Fact]
     public async Task An_Age_list_counts_its_first_member_so_the_response_is_already_stale()
     {
         string name = NewName();
