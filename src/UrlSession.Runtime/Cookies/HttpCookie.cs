@@ -253,7 +253,7 @@ public sealed record HttpCookie
                 case "expires" when CookieDate.TryParse(val, out var date):
                     expires = date < now.AddDays(MaximumLifetimeDays) ? date : now.AddDays(MaximumLifetimeDays);
                     break;
-                case "max-age" when long.TryParse(val, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long seconds):
+                case "max-age" when MaxAgeSeconds(val) is { } seconds:
                     maxAgeExpiry = seconds <= 0 ? DateTimeOffset.MinValue : now.AddSeconds(Math.Min(seconds, MaximumLifetimeDays * 24L * 3600));
                     break;
                 case "secure":
@@ -299,6 +299,20 @@ public sealed record HttpCookie
                 return false;
         }
         return true;
+    }
+
+    /// <summary>
+    /// RFC 6265 §5.2.2: a <c>Max-Age</c> of an optional <c>-</c> and digits, else ignored (<c>+5</c>, <c>5s</c>); one
+    /// too large for a number is as large as can be, not ignored.
+    /// </summary>
+    private static long? MaxAgeSeconds(string value)
+    {
+        var digits = value.StartsWith('-') ? value.AsSpan(1) : value.AsSpan();
+        if (digits.IsEmpty || digits.ContainsAnyExceptInRange('0', '9'))
+            return null;
+        if (long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out long seconds))
+            return value.StartsWith('-') ? -seconds : seconds;
+        return value.StartsWith('-') ? long.MinValue : long.MaxValue;
     }
 
     private static string DefaultPath(string requestPath)

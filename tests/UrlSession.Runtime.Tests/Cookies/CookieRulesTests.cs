@@ -62,6 +62,23 @@ public sealed class CookieRulesTests
         Assert.True(gone.ExpiresDate < DateTimeOffset.UtcNow);
     }
 
+    [Theory]
+    [InlineData("a=1; Max-Age=+60", true)]
+    [InlineData("a=1; Max-Age=60s", true)]
+    [InlineData("a=1; Max-Age=", true)]
+    [InlineData("a=1; Max-Age=99999999999999999999999", false)]
+    [InlineData("a=1; Max-Age=60", false)]
+    public void Max_Age_must_be_digits_and_one_too_large_for_a_number_is_the_longest_lifetime(string setCookie, bool sessionOnly)
+    {
+        var cookie = One(setCookie, "https://example.com/")!;
+        Assert.Equal(sessionOnly, cookie.IsSessionOnly);
+        Assert.False(cookie.IsExpired(DateTimeOffset.UtcNow));
+    }
+
+    [Fact]
+    public void A_negative_Max_Age_of_any_size_deletes() =>
+        Assert.True(One("a=1; Max-Age=-99999999999999999999999", "https://example.com/")!.IsExpired(DateTimeOffset.UtcNow));
+
     [Fact]
     public void A_domain_attribute_of_a_lone_dot_makes_a_host_only_cookie() =>
         Assert.True(One("a=1; Domain=.", "https://shop.example.com/")!.IsHostOnly);
