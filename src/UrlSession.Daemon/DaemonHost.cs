@@ -103,7 +103,7 @@ internal sealed class DaemonHost : IAsyncDisposable
         await _transfers.DisposeAsync();
         foreach (var client in _attached.Values.Distinct())
             await client.DisposeAsync();
-        _store.Dispose();
+        await _store.DisposeAsync();
         _log.Dispose();
     }
 
@@ -299,7 +299,7 @@ internal sealed class DaemonHost : IAsyncDisposable
                     _sessions[key] = delivery;
                     _ = delivery.RunAsync();
                     _host._launched.TryRemove(key, out _);
-                    _host._store.SaveSession(key, settings);
+                    await _host._store.SaveSessionAsync(key, settings);
                     _host._log.Write($"session {key} attached (pid {_pid})");
                     var tasks = _host._store.Tasks(key).Select(t => t.Info).ToList();
                     return JsonSerializer.Serialize(new AttachResult(tasks), ProtocolJson.Default.AttachResult);
@@ -316,10 +316,9 @@ internal sealed class DaemonHost : IAsyncDisposable
                     if (!Uri.TryCreate(info.Request.Url, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
                         throw new RpcException(BackgroundProtocol.InvalidRequest, $"Background tasks load http and https URLs only, not '{info.Request.Url}'.");
                     byte[]? resume = create.ResumeData is { } text ? Convert.FromBase64String(text) : null;
-                    if (!_host._store.AddTask(key, info with { State = "running" }, resume))
-                        throw new RpcException(BackgroundProtocol.InvalidRequest, $"Session {key.Identifier} already has a task {info.TaskIdentifier}.");
+                    var row = await _host._store.AddTaskAsync(key, info with { State = "running" }, resume)
+                        ?? throw new RpcException(BackgroundProtocol.InvalidRequest, $"Session {key.Identifier} already has a task {info.TaskIdentifier}.");
                     _host._log.Write($"task {key}#{info.TaskIdentifier} created: {info.Kind} {info.Request.Method} {url}{(info.UploadFile is { } f ? $" from {f}" : "")}");
-                    var row = _host._store.Task(key, info.TaskIdentifier)!;
                     _host._transfers.Start(row);
                     return "{}";
                 }
@@ -345,7 +344,7 @@ internal sealed class DaemonHost : IAsyncDisposable
                 {
                     var ack = Read(parameters, ProtocolJson.Default.AckParams);
                     var key = Attached(ack.Identifier);
-                    if (_host._store.Acknowledge(key, ack.Sequence) is { Kind: EventKinds.Finished, Location: { } location } && File.Exists(location))
+                    if (await _host._store.AcknowledgeAsync(key, ack.Sequence) is { Kind: EventKinds.Finished, Location: { } location } && File.Exists(location))
                         File.Delete(location);
                     return "{}";
                 }

@@ -208,7 +208,7 @@ internal sealed class TransferService : IAsyncDisposable
             lock (_gate)
                 current = _current;
             if (current is UrlSessionDownloadTask download && await download.CancelByProducingResumeDataAsync() is { } data)
-                service._store.Checkpoint(Key, Id, data.ToArray(), data.BytesOnDisk, data.ExpectedLength);
+                await service._store.CheckpointAsync(Key, Id, data.ToArray(), data.BytesOnDisk, data.ExpectedLength);
             current?.Cancel();
             try
             {
@@ -291,7 +291,7 @@ internal sealed class TransferService : IAsyncDisposable
                 attempt++;
                 _resume = _retryAfter is not null ? null : error?.ResumeData?.ToArray() ?? _resume;
                 string why = _retryAfter is not null ? $"server asked to retry after {_retryAfter.Value.TotalSeconds:0.###} s" : $"{error!.Code}: {error.Message}";
-                service._store.RecordAttempt(Key, Id, why, _resume);
+                await service._store.RecordAttemptAsync(Key, Id, why, _resume);
                 var delay = _retryAfter ?? service.Backoff(attempt);
                 if (DateTimeOffset.UtcNow + delay > deadline)
                     delay = deadline - DateTimeOffset.UtcNow;
@@ -345,11 +345,7 @@ internal sealed class TransferService : IAsyncDisposable
             else
             {
                 var download = resume is not null ? session.DownloadTask(resume) : session.DownloadTask(original);
-                download.Checkpoint = data =>
-                {
-                    service._store.Checkpoint(Key, Id, data.ToArray(), data.BytesOnDisk, data.ExpectedLength);
-                    return default;
-                };
+                download.Checkpoint = data => new(service._store.CheckpointAsync(Key, Id, data.ToArray(), data.BytesOnDisk, data.ExpectedLength));
                 task = download;
             }
             service._byTask[task] = this;
@@ -397,7 +393,7 @@ internal sealed class TransferService : IAsyncDisposable
             File.Move(location, handedOver);
             var message = new EventMessage(Key.Identifier, 0, Id, EventKinds.Finished, 0, task.CountOfBytesReceived, task.CountOfBytesExpectedToReceive,
                 handedOver, ChallengeWire.DescribeResponse(task.Response), 0, null, null);
-            long seq = service._store.Journal(Key, Id, EventKinds.Finished, message, "finished");
+            long seq = await service._store.JournalAsync(Key, Id, EventKinds.Finished, message, "finished");
             service._log.Write($"task {Key}#{Id} finished: {task.CountOfBytesReceived} bytes, status {(task.Response as HttpUrlResponse)?.StatusCode}");
             await service._publish(Key, message with { Sequence = seq });
         }
@@ -417,7 +413,7 @@ internal sealed class TransferService : IAsyncDisposable
             string? body = _body.Length > 0 ? Convert.ToBase64String(_body.GetBuffer(), 0, (int)_body.Length) : null;
             var message = new EventMessage(Key.Identifier, 0, Id, EventKinds.Completed, 0, current?.Info.BytesReceived ?? 0, current?.Info.BytesExpected ?? -1,
                 null, ChallengeWire.DescribeResponse(_lastResponse), error is null ? 0 : (int)error.Code, error?.Message, resume, body);
-            long seq = service._store.Journal(Key, Id, EventKinds.Completed, message, "completed");
+            long seq = await service._store.JournalAsync(Key, Id, EventKinds.Completed, message, "completed");
             service._log.Write($"task {Key}#{Id} completed: {(error is null ? "ok" : $"{error.Code} {error.Message}")}");
             await service._publish(Key, message with { Sequence = seq });
         }
