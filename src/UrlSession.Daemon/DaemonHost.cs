@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text.Json;
@@ -189,6 +190,39 @@ internal sealed class DaemonHost : IAsyncDisposable
         return Task.CompletedTask;
     }
 
+    private StatusResult Status()
+    {
+        var sessions = _store.Sessions();
+        int pending = 0;
+        foreach (var (key, _) in sessions)
+            pending += _store.PendingCount(key);
+        var (waiting, transferring) = _transfers.Queue;
+        var (groups, writes) = _store.Committed;
+        return new StatusResult(Environment.ProcessId, Version, BackgroundProtocol.Version, _uptime.Elapsed.TotalSeconds, sessions.Count, transferring,
+            _stateFolder, _socketPath, waiting, pending, _transfers.Bytes.PerSecond, _transfers.Completions.PerSecond, _transfers.Completions.Total,
+            groups, writes, _store.SizeOnDisk, PeakMemory());
+    }
+
+    /// <summary>This process's peak resident memory (VmHWM in /proc/self/status), 0 where /proc has no such line.</summary>
+    private static long PeakMemory()
+    {
+        const string prefix = "VmHWM:";
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/status"))
+            {
+                if (line.StartsWith(prefix, StringComparison.Ordinal)
+                    && long.TryParse(line.AsSpan(prefix.Length).Trim().TrimEnd("kB").Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out long kilobytes))
+                    return kilobytes * 1024;
+            }
+        }
+        catch (IOException)
+        {
+            // No /proc (macOS): not reported.
+        }
+        return 0;
+    }
+
     /// <summary>Puts a challenge to the process that has the session open; null when none does, or it gives no answer.</summary>
     private Task<ChallengeAnswer?> AskAppAsync(SessionKey key, ChallengeParams challenge) =>
         _attached.TryGetValue(key, out var client) ? client.AskAsync(challenge) : Task.FromResult<ChallengeAnswer?>(null);
@@ -351,12 +385,16 @@ internal sealed class DaemonHost : IAsyncDisposable
                 case BackgroundProtocol.List:
                 {
                     var sessions = _host._store.Sessions().Select(s => new SessionInfo(s.Key.App, s.Key.Identifier, _host._attached.ContainsKey(s.Key),
-                        _host._store.Tasks(s.Key).Select(t => t.Info).ToList(), _host._store.PendingCount(s.Key))).ToList();
+                        _host._store.Tasks(s.Key).Select(t => t.Info with { Rate = _host._transfers.RateOf(s.Key, t.Info.TaskIdentifier) }).ToList(),
+                        _host._store.PendingCount(s.Key))).ToList();
                     return JsonSerializer.Serialize(new ListResult(sessions), ProtocolJson.Default.ListResult);
                 }
                 case BackgroundProtocol.Status:
-                    return JsonSerializer.Serialize(new StatusResult(Environment.ProcessId, Version, BackgroundProtocol.Version, _host._uptime.Elapsed.TotalSeconds,
-                        _host._store.Sessions().Count, _host._transfers.Active, _host._stateFolder, _host._socketPath), ProtocolJson.Default.StatusResult);
+                    return JsonSerializer.Serialize(_host.Status(), ProtocolJson.Default.StatusResult);
+                case BackgroundProtocol.Stop:
+                    _host._log.Write($"stop asked by pid {_pid}");
+                    await _host._stop.CancelAsync();
+                    return "{}";
                 case BackgroundProtocol.Logs:
                     return JsonSerializer.Serialize(new LogsResult(_host._log.Recent(200)), ProtocolJson.Default.LogsResult);
                 default:

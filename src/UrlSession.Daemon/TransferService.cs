@@ -31,6 +31,7 @@ internal sealed class TransferService : IAsyncDisposable
     private readonly ConcurrentDictionary<UrlSessionTask, TransferJob> _byTask = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly TimeSpan _backoffBase;
+    private int _transferring;
 
     public TransferService(StateStore store, DaemonLog log, string stateFolder, Func<SessionKey, EventMessage, Task> publish,
         Func<SessionKey, ChallengeParams, Task<ChallengeAnswer?>> askApp)
@@ -45,6 +46,26 @@ internal sealed class TransferService : IAsyncDisposable
     }
 
     public int Active => _jobs.Count;
+
+    /// <summary>Tasks waiting for a transfer slot (or to retry), and tasks transferring now.</summary>
+    public (int Waiting, int Transferring) Queue
+    {
+        get
+        {
+            int transferring = Volatile.Read(ref _transferring);
+            return (Math.Max(0, _jobs.Count - transferring), transferring);
+        }
+    }
+
+    /// <summary>Bytes received and sent by every transfer, per second lately and in all.</summary>
+    public TransferMeter Bytes { get; } = new();
+
+    /// <summary>Tasks completed (their completion journaled), per second lately and in all.</summary>
+    public TransferMeter Completions { get; } = new();
+
+    /// <summary>What the transfer of a task under way has moved so far, and how fast; null when it is not transferring.</summary>
+    public TransferRate? RateOf(SessionKey key, int task) =>
+        _jobs.TryGetValue((key, task), out var job) && job.Meter.Total > 0 ? new TransferRate(job.Moved, job.Meter.PerSecond) : null;
 
     /// <summary>Deletes hand-over files no undelivered event points to (left by a crash between the move and the journal).</summary>
     public void SweepFinishedFolder()
@@ -266,12 +287,14 @@ internal sealed class TransferService : IAsyncDisposable
                     await CompleteAsync(CancelledByApp());
                     return;
                 }
+                Interlocked.Increment(ref service._transferring);
                 try
                 {
                     error = await AttemptAsync(settings);
                 }
                 finally
                 {
+                    Interlocked.Decrement(ref service._transferring);
                     slots.Release();
                 }
                 if (service._stopping.IsCancellationRequested)
@@ -366,10 +389,18 @@ internal sealed class TransferService : IAsyncDisposable
             }
         }
 
+        /// <summary>This task's bytes per second lately.</summary>
+        public TransferMeter Meter { get; } = new();
+
+        /// <summary>What the current attempt has moved so far.</summary>
+        public long Moved => Interlocked.Read(ref _lastWritten);
+
         public async ValueTask OnProgressAsync(long written, long total, long expected)
         {
             if (total - Interlocked.Exchange(ref _lastWritten, total) is var step && step <= 0)
                 return;
+            Meter.Add(step);
+            service.Bytes.Add(step);
             var message = new EventMessage(Key.Identifier, 0, Id, EventKinds.Progress, written, total, expected, null, null, 0, null, null);
             await service._publish(Key, message);
         }
@@ -414,6 +445,7 @@ internal sealed class TransferService : IAsyncDisposable
             var message = new EventMessage(Key.Identifier, 0, Id, EventKinds.Completed, 0, current?.Info.BytesReceived ?? 0, current?.Info.BytesExpected ?? -1,
                 null, ChallengeWire.DescribeResponse(_lastResponse), error is null ? 0 : (int)error.Code, error?.Message, resume, body);
             long seq = await service._store.JournalAsync(Key, Id, EventKinds.Completed, message, "completed");
+            service.Completions.Add(1);
             service._log.Write($"task {Key}#{Id} completed: {(error is null ? "ok" : $"{error.Code} {error.Message}")}");
             await service._publish(Key, message with { Sequence = seq });
         }
