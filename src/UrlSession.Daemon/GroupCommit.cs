@@ -71,14 +71,14 @@ internal sealed class GroupCommit : IAsyncDisposable
                 using var transaction = _db.BeginTransaction();
                 foreach (var write in group)
                 {
-                    // A write that fails rolls back alone; the others in its group still commit.
+                    // A write that fails rolls back alone, and its caller gets the exception; the others still commit.
                     transaction.Save("write");
                     try
                     {
                         write.Run(transaction);
                         transaction.Release("write");
                     }
-                    catch (Exception e) when (e is SqliteException or InvalidOperationException or ArgumentException)
+                    catch (Exception e)
                     {
                         transaction.Rollback("write");
                         write.Fail(e);
@@ -87,9 +87,10 @@ internal sealed class GroupCommit : IAsyncDisposable
                 transaction.Commit();
             }
         }
-        catch (SqliteException e)
+        catch (Exception e)
         {
-            // The commit itself failed (disk full, I/O error): nothing in the group is durable, and every caller says so.
+            // The commit itself failed (disk full, I/O error): nothing in the group is durable, and every caller learns
+            // it; the writer goes on with the next group.
             foreach (var write in group)
                 write.Fail(e);
             return;
