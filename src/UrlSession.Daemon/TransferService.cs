@@ -178,6 +178,7 @@ internal sealed class TransferService : IAsyncDisposable
         private volatile bool _cancelledByApp;
         private volatile bool _produceResumeData;
         private long _lastWritten;
+        private CheckpointBudget? _checkpoints;
         private Task _running = Task.CompletedTask;
 
         private SessionKey Key => row.Session;
@@ -368,7 +369,8 @@ internal sealed class TransferService : IAsyncDisposable
             else
             {
                 var download = resume is not null ? session.DownloadTask(resume) : session.DownloadTask(original);
-                download.Checkpoint = data => new(service._store.CheckpointAsync(Key, Id, data.ToArray(), data.BytesOnDisk, data.ExpectedLength));
+                _checkpoints = new CheckpointBudget(download, resume?.BytesOnDisk ?? 0,
+                    data => service._store.CheckpointAsync(Key, Id, data.ToArray(), data.BytesOnDisk, data.ExpectedLength));
                 task = download;
             }
             service._byTask[task] = this;
@@ -397,6 +399,7 @@ internal sealed class TransferService : IAsyncDisposable
 
         public async ValueTask OnProgressAsync(long written, long total, long expected)
         {
+            _checkpoints?.OnProgress(total);
             if (total - Interlocked.Exchange(ref _lastWritten, total) is var step && step <= 0)
                 return;
             Meter.Add(step);
