@@ -24,7 +24,8 @@ internal static class BackgroundBenchmark
         using var daemon = await StartDaemonAsync(daemonPath, Path.Combine(root, "run", "urlsessiond.sock"));
         try
         {
-            Console.WriteLine($"background vs in-process: {size >> 20} MiB download x {rounds} interleaved rounds, then {tasks:N0} x {SmallFile / 1024} KiB downloads");
+            Console.WriteLine($"background vs in-process: {size >> 20} MiB download x {rounds} interleaved rounds, "
+                + $"then {tasks:N0} x {SmallFile / 1024} KiB downloads");
             var inProcess = new Completions();
             await using var foreground = new UrlSession(UrlSessionConfiguration.Ephemeral, inProcess);
             var inDaemon = new Completions();
@@ -45,15 +46,16 @@ internal static class BackgroundBenchmark
             }
             Console.WriteLine($"{"in-process download task",-50} median {Median(rates.InProcess),6:F0} MiB/s");
             Console.WriteLine($"{"background download task (urlsessiond)",-50} median {Median(rates.Background),6:F0} MiB/s");
-            Console.WriteLine($"background / in-process time: median {Median(ratios):F2}x (rounds: {string.Join(", ", ratios.Select(r => r.ToString("F2", CultureInfo.InvariantCulture)))})");
+            string rounded = string.Join(", ", ratios.Select(r => r.ToString("F2", CultureInfo.InvariantCulture)));
+            Console.WriteLine($"background / in-process time: median {Median(ratios):F2}x (rounds: {rounded})");
             Console.WriteLine($"after the large downloads: daemon peak RSS {PeakMemory(daemon.Id)}, database {DatabaseSize(root)}");
 
             var small = new Uri(server.BaseAddress, $"/entity/{SmallFile}");
             var (localEnqueue, localAll) = await ManyAsync(foreground, inProcess, small, tasks);
             var (remoteEnqueue, remoteAll) = await ManyAsync(background, inDaemon, small, tasks);
             Console.WriteLine($"{tasks:N0} downloads in-process: all completed in {localAll:F1} s");
-            Console.WriteLine($"{tasks:N0} downloads in the background: enqueued (FlushAsync) in {remoteEnqueue:F1} s, all delivered in {remoteAll:F1} s "
-                + $"({tasks / remoteAll:F0} tasks/s); background / in-process {remoteAll / localAll:F2}x");
+            Console.WriteLine($"{tasks:N0} downloads in the background: enqueued (FlushAsync) in {remoteEnqueue:F1} s, "
+                + $"all delivered in {remoteAll:F1} s ({tasks / remoteAll:F0} tasks/s); background / in-process {remoteAll / localAll:F2}x");
             Console.WriteLine($"after {tasks:N0} tasks: daemon peak RSS {PeakMemory(daemon.Id)}, database {DatabaseSize(root)}");
             _ = localEnqueue;
         }
@@ -133,15 +135,18 @@ internal static class BackgroundBenchmark
             if (File.Exists(path))
                 return path;
         }
-        throw new InvalidOperationException($"urlsessiond.dll ({configuration}) not found above {AppContext.BaseDirectory}; build src/UrlSession.Daemon.");
+        throw new InvalidOperationException(
+            $"urlsessiond.dll ({configuration}) not found above {AppContext.BaseDirectory}; build src/UrlSession.Daemon.");
     }
 
     private static string PeakMemory(int pid) =>
-        File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))?["VmHWM:".Length..].Trim() ?? "unknown";
+        File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))?["VmHWM:".Length..].Trim()
+            ?? "unknown";
 
     private static string DatabaseSize(string root)
     {
-        long bytes = new[] { "state.db", "state.db-wal" }.Select(f => new FileInfo(Path.Combine(root, "state", f))).Where(f => f.Exists).Sum(f => f.Length);
+        long bytes = new[] { "state.db", "state.db-wal" }
+            .Select(f => new FileInfo(Path.Combine(root, "state", f))).Where(f => f.Exists).Sum(f => f.Length);
         return $"{bytes / 1024.0:F0} KiB (with its WAL)";
     }
 

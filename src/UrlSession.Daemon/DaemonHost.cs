@@ -198,8 +198,9 @@ internal sealed class DaemonHost : IAsyncDisposable
             pending += _store.PendingCount(key);
         var (waiting, transferring) = _transfers.Queue;
         var (groups, writes) = _store.Committed;
-        return new StatusResult(Environment.ProcessId, Version, BackgroundProtocol.Version, _uptime.Elapsed.TotalSeconds, sessions.Count, transferring,
-            _stateFolder, _socketPath, waiting, pending, _transfers.Bytes.PerSecond, _transfers.Completions.PerSecond, _transfers.Completions.Total,
+        return new StatusResult(Environment.ProcessId, Version, BackgroundProtocol.Version, _uptime.Elapsed.TotalSeconds,
+            sessions.Count, transferring, _stateFolder, _socketPath, waiting, pending,
+            _transfers.Bytes.PerSecond, _transfers.Completions.PerSecond, _transfers.Completions.Total,
             groups, writes, _store.SizeOnDisk, PeakMemory());
     }
 
@@ -211,8 +212,9 @@ internal sealed class DaemonHost : IAsyncDisposable
         {
             foreach (var line in File.ReadLines("/proc/self/status"))
             {
-                if (line.StartsWith(prefix, StringComparison.Ordinal)
-                    && long.TryParse(line.AsSpan(prefix.Length).Trim().TrimEnd("kB").Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out long kilobytes))
+                var value = line.AsSpan().Trim();
+                if (value.StartsWith(prefix, StringComparison.Ordinal)
+                    && long.TryParse(value[prefix.Length..].TrimEnd("kB").Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out long kilobytes))
                     return kilobytes * 1024;
             }
         }
@@ -384,7 +386,8 @@ internal sealed class DaemonHost : IAsyncDisposable
                 }
                 case BackgroundProtocol.List:
                 {
-                    var sessions = _host._store.Sessions().Select(s => new SessionInfo(s.Key.App, s.Key.Identifier, _host._attached.ContainsKey(s.Key),
+                    var sessions = _host._store.Sessions().Select(s => new SessionInfo(s.Key.App, s.Key.Identifier,
+                        _host._attached.ContainsKey(s.Key),
                         _host._store.Tasks(s.Key).Select(t => t.Info with { Rate = _host._transfers.RateOf(s.Key, t.Info.TaskIdentifier) }).ToList(),
                         _host._store.PendingCount(s.Key))).ToList();
                     return JsonSerializer.Serialize(new ListResult(sessions), ProtocolJson.Default.ListResult);

@@ -13,8 +13,8 @@ return args switch
         Console.WriteLine($"urlsessiond {s.Version} (protocol {s.Protocol}), pid {s.Pid}, up {HumanUnits.Duration(s.UptimeSeconds)}");
         Console.WriteLine($"socket {s.Socket}; state {s.StateFolder}");
         Console.WriteLine(StatusLine(s));
-        Console.WriteLine($"database {HumanUnits.Size(s.DatabaseBytes)} ({HumanUnits.Count(s.CommittedWrites)} write(s) in {HumanUnits.Count(s.Commits)} commit(s)); "
-            + $"peak memory {HumanUnits.Size(s.PeakMemoryBytes)}");
+        Console.WriteLine($"database {HumanUnits.Size(s.DatabaseBytes)} "
+            + $"({HumanUnits.Count(s.CommittedWrites)} write(s) in {HumanUnits.Count(s.Commits)} commit(s)); peak memory {HumanUnits.Size(s.PeakMemoryBytes)}");
     }),
     ["list"] => await CallAsync(async rpc =>
     {
