@@ -76,8 +76,9 @@ internal sealed class DaemonHost : IAsyncDisposable
         var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         listener.Bind(new UnixDomainSocketEndPoint(socketPath));
         File.SetUnixFileMode(socketPath, SocketMode());
-        listener.Listen(64);
+        // Listening only once the host made (or tightened) its folders: whoever connects finds them ready.
         await using var host = new DaemonHost(log, store, listener, socketPath, stateFolder);
+        listener.Listen(64);
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, host.OnSignal);
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, host.OnSignal);
         using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context => context.Cancel = true);
