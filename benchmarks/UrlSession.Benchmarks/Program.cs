@@ -10,6 +10,13 @@ if (args.Contains("--serve"))
     await BenchmarkServer.ServeAsync();
     return;
 }
+if (args.Contains("--background"))
+{
+    // urlsessiond against the in-process path: --size MiB (256), --rounds (5), --tasks N (1,000; 10,000 for issue 13).
+    using var backgroundServer = BenchmarkServer.Start();
+    await BackgroundBenchmark.RunAsync(backgroundServer, (long)Option("--size", 256) << 20, Option("--rounds", 5), Option("--tasks", 1000));
+    return;
+}
 bool quick = args.Contains("--quick");
 long size = quick ? 64L << 20 : 1L << 30;
 int rounds = quick ? 7 : 9;
@@ -160,6 +167,11 @@ async Task PeakWorkingSetAsync()
     long afterLarge = await PeakAfter(1L << 30);
     Console.WriteLine($"peak working set: {afterSmall >> 20} MiB after 64 MiB, {afterLarge >> 20} MiB after 1 GiB (+{(afterLarge - afterSmall) >> 20} MiB)");
 }
+
+int Option(string name, int otherwise) =>
+    Array.IndexOf(args, name) is var at and >= 0 && at + 1 < args.Length && int.TryParse(args[at + 1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int value) && value > 0
+        ? value
+        : otherwise;
 
 static double Median(List<double> values)
 {
