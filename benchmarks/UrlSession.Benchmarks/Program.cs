@@ -10,6 +10,16 @@ if (args.Contains("--serve"))
     await BenchmarkServer.ServeAsync();
     return;
 }
+if (args.Contains("--small-client"))
+{
+    await SmallRequests.ClientAsync(args);
+    return;
+}
+if (args.Contains("--small"))
+{
+    await SmallRequests.RunAsync(args);
+    return;
+}
 bool quick = args.Contains("--quick");
 long size = quick ? 64L << 20 : 1L << 30;
 int rounds = quick ? 7 : 9;
