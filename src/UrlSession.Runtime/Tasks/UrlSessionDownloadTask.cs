@@ -209,7 +209,7 @@ public class UrlSessionDownloadTask : UrlSessionTask
     /// <summary>After a failure: keep the partial file when it can be resumed (resume data), else delete it.</summary>
     private void KeepForResumeOrDelete()
     {
-        bool cancelled = CancellationToken.IsCancellationRequested;
+        bool cancelled = IsCancelled;
         if ((!cancelled || _produceResumeData) && CurrentResumeData() is { } data)
         {
             _resumeData = data;

@@ -27,6 +27,7 @@ public abstract class UrlSessionTask
     private int _suspendCount = 1;
     private bool _started;
     private bool _everResumed;
+    private volatile bool _cancelRequested;
     private TaskCompletionSource? _resumed;
     private float _priority = DefaultPriority;
     private Task _created = Task.CompletedTask;
@@ -109,7 +110,11 @@ public abstract class UrlSessionTask
         }
     }
 
+    /// <summary>Cancelled by the task's own cancellation or a timeout (<see cref="TransferClock.TimedOut"/> tells them apart).</summary>
     internal CancellationToken CancellationToken => _cancellation.Token;
+
+    /// <summary>Whether <see cref="Cancel"/> was called (a timeout cancels <see cref="CancellationToken"/> but is not a cancellation).</summary>
+    internal bool IsCancelled => _cancelRequested;
 
     /// <summary>Starts the task, or continues it after <see cref="Suspend"/>. Has no effect on a cancelled or completed task.</summary>
     public void Resume()
@@ -159,6 +164,7 @@ public abstract class UrlSessionTask
             if (_state is UrlSessionTaskState.Canceling or UrlSessionTaskState.Completed)
                 return;
             _state = UrlSessionTaskState.Canceling;
+            _cancelRequested = true;
             if (!_started)
                 start = _started = true;
             (wake, _resumed) = (_resumed, null);
@@ -294,7 +300,8 @@ public abstract class UrlSessionTask
         var timeout = request.TimeoutInterval ?? Session.ConfigurationSnapshot.TimeoutIntervalForRequest;
         var metrics = new MetricsRecorder();
         UrlError? error = null;
-        using (var clock = new TransferClock(_cancellation.Token, timeout, Session.ConfigurationSnapshot.TimeoutIntervalForResource))
+        using (var clock = new TransferClock(Session.Background is null ? Session.Engine.Timers : null, _cancellation, timeout,
+            Session.ConfigurationSnapshot.TimeoutIntervalForResource))
         {
             try
             {
@@ -305,7 +312,7 @@ public abstract class UrlSessionTask
             }
             catch (Exception e)
             {
-                error = ErrorMapping.ToUrlError(e, CurrentRequest.Url, clock, _cancellation.Token);
+                error = ErrorMapping.ToUrlError(e, CurrentRequest.Url, clock, IsCancelled);
             }
         }
         lock (_gate)

@@ -103,7 +103,7 @@ internal static class ResponseCache
         {
             exchange = await engine.SendToNetworkAsync(task, clock, metrics, conditional).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is HttpRequestException or UrlError or OperationCanceledException && !task.CancellationToken.IsCancellationRequested && StaleIfError(entry, request, age, lifetime))
+        catch (Exception e) when (e is HttpRequestException or UrlError or OperationCanceledException && !task.IsCancelled && StaleIfError(entry, request, age, lifetime))
         {
             return FromCache(entry, request, age, requestTime);
         }

@@ -32,6 +32,9 @@ internal sealed class TransferEngine : IDisposable
         _invoker = CreateInvoker(configuration, null);
     }
 
+    /// <summary>The session's one timer, checking the timeouts of its running tasks.</summary>
+    public TransferTimers Timers { get; } = new();
+
     /// <summary>
     /// A credential the handler itself must present (NTLM, Negotiate, or an HTTPS proxy's CONNECT login) for one
     /// protection space: requests that carry it go through a pool of their own.
@@ -286,6 +289,7 @@ internal sealed class TransferEngine : IDisposable
 
     public void Dispose()
     {
+        Timers.Dispose();
         _invoker.Dispose();
         foreach (var invoker in _handshakeInvokers.Values)
             invoker.Dispose();
