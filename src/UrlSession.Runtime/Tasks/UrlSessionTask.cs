@@ -298,7 +298,7 @@ public abstract class UrlSessionTask
         await _created.ConfigureAwait(false);
         var request = CurrentRequest;
         var timeout = request.TimeoutInterval ?? Session.ConfigurationSnapshot.TimeoutIntervalForRequest;
-        var metrics = new MetricsRecorder();
+        var metrics = new MetricsRecorder(Session.Answers(UrlSessionCallbacks.DidFinishCollectingMetrics));
         UrlError? error = null;
         using (var clock = new TransferClock(Session.Background is null ? Session.Engine.Timers : null, _cancellation, timeout,
             Session.ConfigurationSnapshot.TimeoutIntervalForResource))

@@ -128,11 +128,13 @@ internal sealed class TransferEngine : IDisposable
         }
     }
 
-    public static string ProtocolName(Version version) => version.Major switch
+    public static string ProtocolName(Version version) => (version.Major, version.Minor) switch
     {
-        2 => "h2",
-        3 => "h3",
-        _ => $"http/{version.Major}.{version.Minor}",
+        (2, _) => "h2",
+        (3, _) => "h3",
+        (1, 1) => "http/1.1",
+        (1, 0) => "http/1.0",
+        var (major, minor) => $"http/{major}.{minor}",
     };
 
     /// <summary>
@@ -173,14 +175,18 @@ internal sealed class TransferEngine : IDisposable
                     message.Headers.TryAddWithoutValidation(name, value);
             }
             HttpResponseMessage reply;
-            var trust = s_trust.Value = new TrustOutcome();
+            // Only a TLS handshake (to the server or an HTTPS proxy) reports here; setting an AsyncLocal costs an allocation.
+            var trust = request.Url.Scheme == Uri.UriSchemeHttps || _configuration.ConnectionProxy is not null
+                ? s_trust.Value = new TrustOutcome()
+                : null;
             try
             {
                 reply = await InvokerFor(handshake).SendAsync(message, clock.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
             {
-                metrics.Record(new UrlSessionTaskTransactionMetrics(request, null, fetchStart, null, DateTimeOffset.UtcNow, null, 0));
+                if (metrics.Collects)
+                    metrics.Record(new UrlSessionTaskTransactionMetrics(request, null, fetchStart, null, DateTimeOffset.UtcNow, null, 0));
                 // An HTTPS proxy that refuses the CONNECT with 407: the tunnel's own proxy challenge, answered through a
                 // pool whose handler logs in to that proxy (the request's own headers travel inside the tunnel).
                 if (e is HttpRequestException { HttpRequestError: HttpRequestError.ProxyTunnelError, StatusCode: HttpStatusCode.ProxyAuthenticationRequired }
@@ -196,11 +202,11 @@ internal sealed class TransferEngine : IDisposable
                     (handshake, triedCredential, triedSpace) = (new Handshake(tunnel, credential), credential, tunnel);
                     continue;
                 }
-                if (trust.Refusal is { } refusal && e is HttpRequestException)
-                    throw new UrlError(refusal, request.Url, trust.Why, e);
+                if (trust?.Refusal is { } refusal && e is HttpRequestException)
+                    throw new UrlError(refusal, request.Url, trust!.Why, e);
                 // With TLS 1.3 the server refuses a missing certificate after the client's side of the handshake, so the
                 // failure shows as a closed connection rather than a handshake error: the request asked, that decides.
-                if (trust.ClientCertificateAsked && e is HttpRequestException)
+                if (trust is { ClientCertificateAsked: true } && e is HttpRequestException)
                     throw trust.ClientCertificate is null
                         ? new UrlError(UrlErrorCode.ClientCertificateRequired, request.Url, "The server requires a client certificate; answer the session's DidReceiveChallenge for NSURLAuthenticationMethodClientCertificate with UrlCredential.ForClientCertificate.", e)
                         : new UrlError(UrlErrorCode.ClientCertificateRejected, request.Url, "The server rejected the client certificate.", e);
@@ -390,19 +396,26 @@ internal sealed class TransferEngine : IDisposable
 
     private async ValueTask<HttpRequestMessage> BuildMessageAsync(UrlSessionTask task, UrlRequest request, string? authorization, TransferClock clock)
     {
-        var message = new HttpRequestMessage(new HttpMethod(request.HttpMethod), request.Url)
+        var message = new HttpRequestMessage(MethodOf(request.HttpMethod), request.Url)
         {
             Version = _configuration.HttpShouldUsePipelining ? HttpVersion.Version20 : HttpVersion.Version11,
             VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
             Content = await task.CreateContentAsync(request, clock).ConfigureAwait(false),
         };
 
-        foreach (var (name, value) in request.Headers)
-            AddHeader(message, name, value);
-        foreach (var (name, value) in _configuration.HttpAdditionalHeaders)
+        // Enumerating through the interfaces allocates: most requests have no headers of their own to add.
+        if (request.Headers.Count > 0)
         {
-            if (!request.Headers.ContainsKey(name) && Redirects.MaySendAppHeader(name, task.OriginalRequest.Url, request.Url))
+            foreach (var (name, value) in request.Headers)
                 AddHeader(message, name, value);
+        }
+        if (_configuration.HttpAdditionalHeaders.Count > 0)
+        {
+            foreach (var (name, value) in _configuration.HttpAdditionalHeaders)
+            {
+                if (!request.Headers.ContainsKey(name) && Redirects.MaySendAppHeader(name, task.OriginalRequest.Url, request.Url))
+                    AddHeader(message, name, value);
+            }
         }
         if (!message.Headers.Contains("User-Agent"))
             message.Headers.TryAddWithoutValidation("User-Agent", s_userAgent);
@@ -414,6 +427,17 @@ internal sealed class TransferEngine : IDisposable
         AttachCookies(request, message);
         return message;
     }
+
+    /// <summary>The shared instance for the usual methods (exactly as spelled), else a new one.</summary>
+    private static HttpMethod MethodOf(string method) => method switch
+    {
+        "GET" => HttpMethod.Get,
+        "POST" => HttpMethod.Post,
+        "PUT" => HttpMethod.Put,
+        "HEAD" => HttpMethod.Head,
+        "DELETE" => HttpMethod.Delete,
+        _ => new HttpMethod(method),
+    };
 
     private static void AddHeader(HttpRequestMessage message, string name, string value)
     {
@@ -448,22 +472,17 @@ internal sealed class TransferEngine : IDisposable
         storage.SetCookies(HttpCookie.Parse(lines, url), url, mainDocumentUrl: null);
     }
 
-    private static HttpUrlResponse ToUrlResponse(Uri url, HttpResponseMessage reply)
-    {
-        var headers = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.OrdinalIgnoreCase);
-        AddAll(headers, reply.Headers);
-        AddAll(headers, reply.Content.Headers);
-        return HttpUrlResponse.Create(url, (int)reply.StatusCode, $"HTTP/{reply.Version.Major}.{reply.Version.Minor}", headers.ToImmutable());
-    }
+    private static HttpUrlResponse ToUrlResponse(Uri url, HttpResponseMessage reply) =>
+        HttpUrlResponse.Create(url, (int)reply.StatusCode, VersionName(reply.Version), ResponseHeaders.Of(reply));
 
-    private static void AddAll(ImmutableDictionary<string, string>.Builder headers, HttpHeaders source)
+    private static string VersionName(Version version) => (version.Major, version.Minor) switch
     {
-        foreach (var (name, values) in source.NonValidated)
-        {
-            string joined = string.Join(", ", values);
-            headers[name] = headers.TryGetValue(name, out var existing) ? existing + ", " + joined : joined;
-        }
-    }
+        (1, 1) => "HTTP/1.1",
+        (2, 0) => "HTTP/2.0",
+        (1, 0) => "HTTP/1.0",
+        (3, 0) => "HTTP/3.0",
+        var (major, minor) => $"HTTP/{major}.{minor}",
+    };
 
     /// <summary>
     /// A connection pool with the configuration's settings and this session's TLS callbacks; for a
