@@ -75,6 +75,8 @@ internal static class SmallRequests
 
         await LoadAsync(load, concurrency, Math.Max(1000, requests / 2), null); // warm-up: connections, JIT tiers
         await Task.Delay(200);
+        using var sampler = args.Contains("--profile") ? new AllocationSampler() : null;
+        sampler?.Start();
         var latencies = new double[requests];
         using var process = Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;
@@ -86,6 +88,8 @@ internal static class SmallRequests
         process.Refresh();
         double cpuMs = (process.TotalProcessorTime - cpuBefore).TotalMilliseconds;
         Array.Sort(latencies);
+        foreach (var (type, bytes) in sampler?.Top(40) ?? [])
+            Console.Error.WriteLine($"{(double)bytes / requests,8:F0} B/req  {type}");
         Console.WriteLine(string.Join(' ', new[] { elapsedMs, cpuMs, (double)allocated / requests, latencies[requests / 2], latencies[requests * 99 / 100] }
             .Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
     }

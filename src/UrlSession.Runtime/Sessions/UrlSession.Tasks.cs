@@ -81,7 +81,7 @@ public sealed partial class UrlSession
     public UrlSessionDownloadTask DownloadTask(ResumeData resumeData)
     {
         ArgumentNullException.ThrowIfNull(resumeData);
-        return Register(identifier => new UrlSessionDownloadTask(this, identifier, resumeData, null, null));
+        return Register(resumeData, static (session, identifier, data) => new UrlSessionDownloadTask(session, identifier, data, null, null));
     }
 
     /// <summary>Creates a suspended upload task that sends a file as the body (Apple's <c>uploadTask(with:fromFile:)</c>).</summary>
@@ -140,7 +140,7 @@ public sealed partial class UrlSession
         ArgumentNullException.ThrowIfNull(request);
         if (ConfigurationSnapshot.IsBackground)
             throw new InvalidOperationException("Background sessions run only download and file-upload tasks; use a default or ephemeral session for data tasks (see US1003).");
-        return Register(identifier => new UrlSessionDataTask(this, identifier, request, handler, awaiter));
+        return Register((request, handler, awaiter), static (session, identifier, s) => new UrlSessionDataTask(session, identifier, s.request, s.handler, s.awaiter));
     }
 
     private UrlSessionUploadTask CreateUploadTask(UrlRequest request, string? file, ReadOnlyMemory<byte>? bytes,
@@ -151,7 +151,8 @@ public sealed partial class UrlSession
             throw new InvalidOperationException("Background sessions upload from a file only: the app may be gone while the body is sent. Write the bytes to a file and use UploadTask(request, fromFile) (see US1003).");
         if (file is not null)
             UrlSessionUploadTask.ValidateFile(file, request.Url);
-        return Register(identifier => new UrlSessionUploadTask(this, identifier, request, file, bytes, handler, awaiter));
+        return Register((request, file, bytes, handler, awaiter),
+            static (session, identifier, s) => new UrlSessionUploadTask(session, identifier, s.request, s.file, s.bytes, s.handler, s.awaiter));
     }
 
     private UrlSessionDownloadTask CreateDownloadTask(UrlRequest request, Action<string?, UrlResponse?, UrlError?>? handler,
@@ -160,17 +161,18 @@ public sealed partial class UrlSession
         ArgumentNullException.ThrowIfNull(request);
         if (ConfigurationSnapshot.IsBackground && request.Url.Scheme != Uri.UriSchemeHttp && request.Url.Scheme != Uri.UriSchemeHttps)
             throw new ArgumentException($"Background sessions load only http and https URLs, not '{request.Url.Scheme}'.", nameof(request));
-        return Register(identifier => new UrlSessionDownloadTask(this, identifier, request, handler, awaiter));
+        return Register((request, handler, awaiter), static (session, identifier, s) => new UrlSessionDownloadTask(session, identifier, s.request, s.handler, s.awaiter));
     }
 
     /// <summary>The download task that takes over a data task's body (<see cref="ResponseDisposition.BecomeDownload"/>); allowed while invalidating, since it continues an existing task.</summary>
     internal UrlSessionDownloadTask AdoptForDownload(UrlSessionDataTask dataTask, Exchange exchange)
     {
         lock (_gate)
-            return AddLocked(identifier => new UrlSessionDownloadTask(this, identifier, dataTask, exchange));
+            return AddLocked((dataTask, exchange), static (session, identifier, s) => new UrlSessionDownloadTask(session, identifier, s.dataTask, s.exchange));
     }
 
-    private TTask Register<TTask>(Func<int, TTask> create)
+    // The factories take their state explicitly (static lambdas): no closure is allocated per task.
+    private TTask Register<TTask, TState>(TState state, Func<UrlSession, int, TState, TTask> create)
         where TTask : UrlSessionTask
     {
         TTask task;
@@ -178,17 +180,17 @@ public sealed partial class UrlSession
         {
             if (_invalidating)
                 throw new InvalidOperationException("This session was invalidated (FinishTasksAndInvalidate, InvalidateAndCancel or DisposeAsync) and cannot create tasks; create a new UrlSession.");
-            task = AddLocked(create);
+            task = AddLocked(state, create);
         }
         if (Answers(UrlSessionCallbacks.DidCreateTask))
             task.NotifyCreated(Task.Run(() => DelegateQueue.InvokeAsync(static s => s.Delegate.DidCreateTask(s.Session, s.Task), (Delegate: _delegate!, Session: this, Task: (UrlSessionTask)task)).AsTask()));
         return task;
     }
 
-    private TTask AddLocked<TTask>(Func<int, TTask> create)
+    private TTask AddLocked<TTask, TState>(TState state, Func<UrlSession, int, TState, TTask> create)
         where TTask : UrlSessionTask
     {
-        var task = create(++_lastTaskIdentifier);
+        var task = create(this, ++_lastTaskIdentifier, state);
         _tasks.Add(task);
         return task;
     }

@@ -343,17 +343,11 @@ public class UrlSessionDownloadTask : UrlSessionTask
     {
         if (error is not null)
             error.ResumeData = _resumeData;
-        if (_awaiter is { } awaiter)
+        if (_awaiter is not null)
         {
-            if (error is null)
-            {
-                var result = (_location!, Response!);
-                ContinueCallerAfterCompletion(() => awaiter.TrySetResult(result));
-            }
-            else
-            {
-                ContinueCallerAfterCompletion(() => awaiter.TrySetException(error));
-            }
+            ContinueCallerAfterCompletion(error is null
+                ? static t => ((UrlSessionDownloadTask)t)._awaiter!.TrySetResult((((UrlSessionDownloadTask)t)._location!, t.Response!))
+                : static t => ((UrlSessionDownloadTask)t)._awaiter!.TrySetException(t.Error!));
             return;
         }
         if (_completionHandler is not null)

@@ -31,7 +31,7 @@ public abstract class UrlSessionTask
     private TaskCompletionSource? _resumed;
     private float _priority = DefaultPriority;
     private Task _created = Task.CompletedTask;
-    private Action? _continueCaller;
+    private Action<UrlSessionTask>? _continueCaller;
     private DateTimeOffset _firstResume;
     private long _countOfBytesReceived;
     private long _countOfBytesSent;
@@ -343,7 +343,7 @@ public abstract class UrlSessionTask
             Session.TaskDidComplete(this);
             // Last of all, the caller of an async convenience method goes on, on this thread (as an HttpClient caller
             // goes on where the response arrived): nothing of the task's own runs after this point.
-            Interlocked.Exchange(ref _continueCaller, null)?.Invoke();
+            Interlocked.Exchange(ref _continueCaller, null)?.Invoke(this);
         }
     }
 
@@ -351,5 +351,6 @@ public abstract class UrlSessionTask
     /// For the async convenience methods: completes the caller's awaited result once the task has finished entirely
     /// (state, metrics, session bookkeeping), so its continuation may run inline without a thread-pool hop.
     /// </summary>
-    private protected void ContinueCallerAfterCompletion(Action release) => Volatile.Write(ref _continueCaller, release);
+    /// <remarks>A static <paramref name="release"/> that reads the task it is given allocates nothing.</remarks>
+    private protected void ContinueCallerAfterCompletion(Action<UrlSessionTask> release) => Volatile.Write(ref _continueCaller, release);
 }

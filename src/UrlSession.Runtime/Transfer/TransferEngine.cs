@@ -142,15 +142,11 @@ internal sealed class TransferEngine : IDisposable
     /// else from the network, revalidating a stored response when it has a validator. Data tasks only; uploads and
     /// downloads always go to the network.
     /// </summary>
-    public async Task<Exchange> SendAsync(UrlSessionTask task, TransferClock clock, MetricsRecorder metrics)
-    {
-        if (task is not UrlSessionDataTask || task is UrlSessionUploadTask || _configuration.UrlCache is not { } cache)
-            return await SendToNetworkAsync(task, clock, metrics, null).ConfigureAwait(false);
-        var exchange = await ResponseCache.SendAsync(this, cache, _configuration, task, clock, metrics).ConfigureAwait(false);
-        // The task's response is the one it reads: a cached or revalidated response, not the 304 that confirmed it.
-        task.Response = exchange.Response;
-        return exchange;
-    }
+    /// <remarks>Not async itself: each stage's task is handed on as it is, with no state machine of its own.</remarks>
+    public Task<Exchange> SendAsync(UrlSessionTask task, TransferClock clock, MetricsRecorder metrics) =>
+        task is not UrlSessionDataTask || task is UrlSessionUploadTask || _configuration.UrlCache is not { } cache
+            ? SendToNetworkAsync(task, clock, metrics, null)
+            : ResponseCache.SendAsync(this, cache, _configuration, task, clock, metrics);
 
     /// <summary>Sends the task's request (with <paramref name="conditional"/> headers on the first hop), following redirects and challenges.</summary>
     public async Task<Exchange> SendToNetworkAsync(UrlSessionTask task, TransferClock clock, MetricsRecorder metrics, IReadOnlyDictionary<string, string>? conditional)
