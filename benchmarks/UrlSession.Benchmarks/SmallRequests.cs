@@ -61,11 +61,14 @@ internal static class SmallRequests
         var url = new Uri(args[at + 2]);
         int concurrency = int.Parse(args[at + 3], CultureInfo.InvariantCulture);
         int requests = int.Parse(args[at + 4], CultureInfo.InvariantCulture);
-        using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency });
+        // "raw-like-session": raw HttpClient with the handler settings a session uses (decompression, no redirects or cookies).
+        using var client = new HttpClient(way == "raw-like-session"
+            ? new SocketsHttpHandler { MaxConnectionsPerServer = concurrency, AutomaticDecompression = DecompressionMethods.All, AllowAutoRedirect = false, UseCookies = false, UseProxy = false }
+            : new SocketsHttpHandler { MaxConnectionsPerServer = concurrency });
         var configuration = UrlSessionConfiguration.Ephemeral;
         configuration.HttpMaximumConnectionsPerHost = concurrency;
         await using var session = new UrlSession(configuration);
-        Func<Task<int>> load = way == Raw
+        Func<Task<int>> load = way != Session
             ? async () =>
             {
                 using var response = await client.GetAsync(url);

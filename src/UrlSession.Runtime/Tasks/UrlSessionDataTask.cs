@@ -115,7 +115,7 @@ public class UrlSessionDataTask : UrlSessionTask
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-        await ResponseCache.CommitAsync(this, exchange, toDelegate).ConfigureAwait(false);
+        await CacheStage.CommitAsync(this, exchange, toDelegate).ConfigureAwait(false);
         return false;
     }
 

@@ -12,7 +12,7 @@ namespace UrlLoading.Transfer;
 /// Apple's request cache policies): served fresh, revalidated, served stale when RFC 5861 allows, or fetched and
 /// stored once its body has been read.
 /// </summary>
-internal static class ResponseCache
+internal static class CacheStage
 {
     public static async Task<Exchange> SendAsync(TransferEngine engine, UrlCache cache, UrlSessionConfiguration configuration, UrlSessionTask task, TransferClock clock, MetricsRecorder metrics)
     {
