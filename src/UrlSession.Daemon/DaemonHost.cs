@@ -75,8 +75,9 @@ internal sealed class DaemonHost : IAsyncDisposable
         var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         listener.Bind(new UnixDomainSocketEndPoint(socketPath));
         File.SetUnixFileMode(socketPath, SocketMode());
-        listener.Listen(64);
+        // The host (and with it the private partial/ and finished/ folders) is ready before anyone can connect.
         await using var host = new DaemonHost(log, store, listener, socketPath, stateFolder);
+        listener.Listen(64);
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, host.OnSignal);
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, host.OnSignal);
         using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context => context.Cancel = true);
@@ -179,15 +180,14 @@ internal sealed class DaemonHost : IAsyncDisposable
         }
     }
 
-    private async Task PublishAsync(SessionKey key, EventMessage message)
+    /// <summary>Wakes the sender of the connection that has the session open (never waits for it), or launches the app.</summary>
+    private Task PublishAsync(SessionKey key, EventMessage message)
     {
         if (_attached.TryGetValue(key, out var client))
-        {
-            await client.SendAsync(key, message);
-            return;
-        }
-        if (message.Sequence > 0 && _store.Settings(key) is { } settings)
+            client.Publish(key, message);
+        else if (message.Sequence > 0 && _store.Settings(key) is { } settings)
             MaybeLaunch(key, settings);
+        return Task.CompletedTask;
     }
 
     /// <summary>Puts a challenge to the process that has the session open; null when none does, or it gives no answer.</summary>
@@ -220,7 +220,7 @@ internal sealed class DaemonHost : IAsyncDisposable
         private readonly DaemonHost _host;
         private readonly RpcConnection _rpc;
         private readonly int _pid;
-        private readonly ConcurrentDictionary<SessionKey, Delivery> _sessions = new();
+        private readonly ConcurrentDictionary<SessionKey, SessionDelivery> _sessions = new();
         private string? _app;
 
         public ClientConnection(DaemonHost host, Socket socket, int pid)
@@ -235,9 +235,10 @@ internal sealed class DaemonHost : IAsyncDisposable
             await _rpc.RunAsync();
             if (_rpc.ProtocolError is { } why)
                 _host._log.Write($"closed the connection of pid {_pid}: it sent {why}");
-            foreach (var key in _sessions.Keys)
+            foreach (var (key, delivery) in _sessions)
             {
                 _host._attached.TryRemove(new KeyValuePair<SessionKey, ClientConnection>(key, this));
+                delivery.Complete();
                 _host._log.Write($"session {key} detached (pid {_pid})");
             }
             await _rpc.DisposeAsync();
@@ -263,28 +264,11 @@ internal sealed class DaemonHost : IAsyncDisposable
             }
         }
 
-        /// <summary>Sends a live event, once, in sequence order, after the session's replay started.</summary>
-        public async Task SendAsync(SessionKey key, EventMessage message)
+        /// <summary>Wakes the session's sender; it sends from the journal, in sequence order, once the replay started.</summary>
+        public void Publish(SessionKey key, EventMessage message)
         {
-            if (!_sessions.TryGetValue(key, out var delivery))
-                return;
-            await delivery.Gate.WaitAsync();
-            try
-            {
-                if (!delivery.Live || (message.Sequence > 0 && message.Sequence <= delivery.LastSent))
-                    return;
-                await _rpc.NotifyAsync(BackgroundProtocol.Event, message, ProtocolJson.Default.EventMessage);
-                if (message.Sequence > 0)
-                    delivery.LastSent = message.Sequence;
-            }
-            catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
-            {
-                // Gone: the event stays in the journal for the next attach.
-            }
-            finally
-            {
-                delivery.Gate.Release();
-            }
+            if (_sessions.TryGetValue(key, out var delivery))
+                delivery.Publish(message);
         }
 
         private async ValueTask<string?> HandleAsync(string method, JsonElement parameters)
@@ -312,7 +296,9 @@ internal sealed class DaemonHost : IAsyncDisposable
                             throw new RpcException(BackgroundProtocol.SessionInUse, $"This process already has the background session '{key.Identifier}' open.");
                         throw new RpcException(BackgroundProtocol.SessionInUse, $"The background session '{key.Identifier}' is open in another process (pid {_host._attached.GetValueOrDefault(key)?._pid}); one process at a time may use it.");
                     }
-                    _sessions[key] = new Delivery();
+                    var delivery = new SessionDelivery(key, _host._store, _rpc);
+                    _sessions[key] = delivery;
+                    _ = delivery.RunAsync();
                     _host._launched.TryRemove(key, out _);
                     _host._store.SaveSession(key, settings);
                     _host._log.Write($"session {key} attached (pid {_pid})");
@@ -334,7 +320,7 @@ internal sealed class DaemonHost : IAsyncDisposable
                     if (!_host._store.AddTask(key, info with { State = "running" }, resume))
                         throw new RpcException(BackgroundProtocol.InvalidRequest, $"Session {key.Identifier} already has a task {info.TaskIdentifier}.");
                     _host._log.Write($"task {key}#{info.TaskIdentifier} created: {info.Kind} {info.Request.Method} {url}{(info.UploadFile is { } f ? $" from {f}" : "")}");
-                    var row = _host._store.Tasks(key).First(t => t.Info.TaskIdentifier == info.TaskIdentifier);
+                    var row = _host._store.Task(key, info.TaskIdentifier)!;
                     _host._transfers.Start(row);
                     return "{}";
                 }
@@ -353,36 +339,7 @@ internal sealed class DaemonHost : IAsyncDisposable
                 case BackgroundProtocol.Replay:
                 {
                     var replay = Read(parameters, ProtocolJson.Default.SessionParams);
-                    var key = Attached(replay.Identifier);
-                    var delivery = _sessions[key];
-                    int count;
-                    await delivery.Gate.WaitAsync();
-                    try
-                    {
-                        // First where each unfinished transfer stands (not journaled: only the latest matters), then what was missed.
-                        foreach (var task in _host._store.Tasks(key, state: "running"))
-                        {
-                            if (task.Info.BytesReceived > 0 || task.Info.BytesSent > 0)
-                            {
-                                long done = task.Info.Kind == "upload" ? task.Info.BytesSent : task.Info.BytesReceived;
-                                await _rpc.NotifyAsync(BackgroundProtocol.Event, new EventMessage(key.Identifier, 0, task.Info.TaskIdentifier, EventKinds.Progress,
-                                    0, done, task.Info.BytesExpected, null, null, 0, null, null), ProtocolJson.Default.EventMessage);
-                            }
-                        }
-                        var pending = _host._store.PendingEvents(key, delivery.LastSent);
-                        count = pending.Count;
-                        foreach (var message in pending)
-                        {
-                            await _rpc.NotifyAsync(BackgroundProtocol.Event, message, ProtocolJson.Default.EventMessage);
-                            delivery.LastSent = message.Sequence;
-                        }
-                        await _rpc.NotifyAsync(BackgroundProtocol.Event, new EventMessage(key.Identifier, 0, 0, EventKinds.ReplayDone, 0, 0, 0, null, null, 0, null, null), ProtocolJson.Default.EventMessage);
-                        delivery.Live = true;
-                    }
-                    finally
-                    {
-                        delivery.Gate.Release();
-                    }
+                    int count = await _sessions[Attached(replay.Identifier)].ReplayAsync();
                     return JsonSerializer.Serialize(new ReplayResult(count), ProtocolJson.Default.ReplayResult);
                 }
                 case BackgroundProtocol.Ack:
@@ -425,14 +382,5 @@ internal sealed class DaemonHost : IAsyncDisposable
         private static string CheckName(string? name, string what) =>
             name is { Length: > 0 and <= 256 } && !name.Any(char.IsControl) ? name
                 : throw new RpcException(BackgroundProtocol.InvalidRequest, $"The {what} must be 1 to 256 characters without control characters.");
-
-        private sealed class Delivery
-        {
-            public SemaphoreSlim Gate { get; } = new(1, 1);
-
-            public long LastSent { get; set; }
-
-            public bool Live { get; set; }
-        }
     }
 }

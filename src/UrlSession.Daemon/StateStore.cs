@@ -105,18 +105,23 @@ internal sealed class StateStore : IDisposable
         }
     }
 
+    /// <summary>One task of a session, with its live state; null when the session has no such task.</summary>
+    public TaskRow? Task(SessionKey key, int taskIdentifier) => Tasks(key, taskIdentifier: taskIdentifier) is [var row] ? row : null;
+
     /// <summary>The tasks of a session (or all sessions), with their live state.</summary>
-    public List<TaskRow> Tasks(SessionKey? key = null, string? state = null)
+    public List<TaskRow> Tasks(SessionKey? key = null, string? state = null, int? taskIdentifier = null)
     {
         var rows = new List<TaskRow>();
         lock (_gate)
         {
             using var command = _db.CreateCommand();
             command.CommandText = "SELECT app, identifier, info, state, resume_data, bytes_received, bytes_expected, attempts, last_error, created FROM tasks"
-                + " WHERE ($app IS NULL OR (app = $app AND identifier = $id)) AND ($state IS NULL OR state = $state) ORDER BY app, identifier, task_id";
+                + " WHERE ($app IS NULL OR (app = $app AND identifier = $id)) AND ($state IS NULL OR state = $state) AND ($task IS NULL OR task_id = $task)"
+                + " ORDER BY app, identifier, task_id";
             command.Parameters.AddWithValue("$app", (object?)key?.App ?? DBNull.Value);
             command.Parameters.AddWithValue("$id", (object?)key?.Identifier ?? DBNull.Value);
             command.Parameters.AddWithValue("$state", (object?)state ?? DBNull.Value);
+            command.Parameters.AddWithValue("$task", (object?)taskIdentifier ?? DBNull.Value);
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
@@ -189,14 +194,15 @@ internal sealed class StateStore : IDisposable
         }
     }
 
-    /// <summary>Events of a session not yet acknowledged, after <paramref name="afterSequence"/>, oldest first.</summary>
-    public List<EventMessage> PendingEvents(SessionKey key, long afterSequence = 0)
+    /// <summary>Events of a session not yet acknowledged, after <paramref name="afterSequence"/>, oldest first, at most <paramref name="limit"/> of them.</summary>
+    public List<EventMessage> PendingEvents(SessionKey key, long afterSequence, int limit)
     {
         var events = new List<EventMessage>();
         lock (_gate)
         {
-            using var command = Command("SELECT seq, payload FROM events WHERE app = $app AND identifier = $id AND delivered = 0 AND seq > $after ORDER BY seq", key);
+            using var command = Command("SELECT seq, payload FROM events WHERE app = $app AND identifier = $id AND delivered = 0 AND seq > $after ORDER BY seq LIMIT $limit", key);
             command.Parameters.AddWithValue("$after", afterSequence);
+            command.Parameters.AddWithValue("$limit", limit);
             using var reader = command.ExecuteReader();
             while (reader.Read())
                 events.Add(JsonSerializer.Deserialize(reader.GetString(1), ProtocolJson.Default.EventMessage)! with { Sequence = reader.GetInt64(0) });

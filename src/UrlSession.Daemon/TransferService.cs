@@ -413,7 +413,7 @@ internal sealed class TransferService : IAsyncDisposable
         private async Task CompleteAsync(UrlError? error)
         {
             string? resume = error?.ResumeData is { } data ? Convert.ToBase64String(data.ToArray()) : null;
-            var current = service._store.Tasks(Key).FirstOrDefault(t => t.Info.TaskIdentifier == Id);
+            var current = service._store.Task(Key, Id);
             string? body = _body.Length > 0 ? Convert.ToBase64String(_body.GetBuffer(), 0, (int)_body.Length) : null;
             var message = new EventMessage(Key.Identifier, 0, Id, EventKinds.Completed, 0, current?.Info.BytesReceived ?? 0, current?.Info.BytesExpected ?? -1,
                 null, ChallengeWire.DescribeResponse(_lastResponse), error is null ? 0 : (int)error.Code, error?.Message, resume, body);

@@ -6,12 +6,15 @@ using UrlLoading;
 // BackgroundApp launched DESTINATION_FOLDER       as attach, for a process started by urlsessiond
 // BackgroundApp cancel-resume URL DESTINATION_FOLDER
 //                                                 start a download, cancel it with resume data past 1 MB, resume it
+// BackgroundApp bulk URL COUNT EXIT_AFTER DESTINATION_FOLDER
+//                                                 start COUNT downloads, return from Main after EXIT_AFTER completions
+// BackgroundApp attach-all DESTINATION_FOLDER     re-create the session, exit once every held task has completed
 // BACKGROUND_APP_CREDENTIAL=user:password answers the tasks' authentication challenges; BACKGROUND_APP_PIN=SHA256HEX
 // accepts a server certificate with that fingerprint (other certificates get default handling).
 // Every line it prints is an event the tests read.
 const string Identifier = "tests.background.downloads";
 var mode = args.ElementAtOrDefault(0);
-var recorder = new Recorder(args.ElementAtOrDefault(mode switch { "start" or "upload" => 99, "cancel-resume" => 2, _ => 1 })) { PrintProgress = mode == "progress" };
+var recorder = new Recorder(args.ElementAtOrDefault(mode switch { "start" or "upload" => 99, "cancel-resume" => 2, "bulk" => 4, _ => 1 })) { PrintProgress = mode == "progress" };
 var configuration = UrlSessionConfiguration.Background(Identifier);
 if (Environment.GetEnvironmentVariable("BACKGROUND_APP_LAUNCH_COMMAND") is { } launch)
     configuration.BackgroundLaunchCommand = launch;
@@ -86,6 +89,24 @@ switch (mode)
         await recorder.Completions.WaitAsync(TimeSpan.FromSeconds(60));
         return 0;
     }
+    case "bulk":
+    {
+        var url = new Uri(args[1]);
+        int count = int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture);
+        int exitAfter = int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture);
+        for (int i = 0; i < count; i++)
+        {
+            var task = session.DownloadTask(url);
+            task.TaskDescription = $"bulk-{i}";
+            task.Resume();
+        }
+        await session.FlushAsync();
+        Console.WriteLine($"started {count}");
+        // Returning from Main with events still arriving is the point: the rest belongs to the next process.
+        return await recorder.WaitForCompletionsAsync(exitAfter, TimeSpan.FromSeconds(120)) ? 0 : 5;
+    }
+    case "attach-all":
+        return await recorder.WaitForCompletionsAsync(held.Count, TimeSpan.FromSeconds(120)) ? 0 : 5;
     case "hold":
         Console.WriteLine("holding");
         await Task.Delay(TimeSpan.FromSeconds(60));
@@ -110,6 +131,17 @@ internal sealed partial class Recorder(string? destination)
 
     /// <summary>Released once per completed task.</summary>
     public SemaphoreSlim Completions { get; } = new(0);
+
+    /// <summary>Waits for <paramref name="count"/> completions, each within <paramref name="patience"/>; false when one did not come.</summary>
+    public async Task<bool> WaitForCompletionsAsync(int count, TimeSpan patience)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            if (!await Completions.WaitAsync(patience))
+                return false;
+        }
+        return true;
+    }
 
     private void DidWriteData(UrlSessionDownloadTask task, long bytesWritten, long totalBytesWritten, long totalBytesExpectedToWrite)
     {

@@ -9,6 +9,7 @@ using UrlLoading.Background;
 namespace UrlLoading.Daemon.Tests;
 
 /// <summary>Background sessions end to end: a real urlsessiond process, a real app process, a loopback server.</summary>
+[Collection(InProcessSessions.Name)]
 public sealed class BackgroundSessionTests
 {
     private const string Identifier = "tests.background.downloads";

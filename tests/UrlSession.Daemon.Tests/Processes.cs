@@ -67,6 +67,9 @@ internal sealed class DaemonWorld : IAsyncDisposable
     public async Task StartDaemonAsync()
     {
         _daemon = Start("dotnet", [Builds.Daemon, "run"]);
+        // In the foreground it logs every line to the console too: read them, or a full pipe stops the daemon.
+        _daemon.OutputDataReceived += static (_, _) => { };
+        _daemon.BeginOutputReadLine();
         for (int i = 0; i < 400; i++)
         {
             if (await CanConnectAsync())
@@ -97,6 +100,55 @@ internal sealed class DaemonWorld : IAsyncDisposable
     {
         _daemon!.Kill();
         await _daemon.WaitForExitAsync(TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>SIGSTOP: the daemon is alive, holds its socket, and answers nothing until <see cref="ContinueDaemonAsync"/>.</summary>
+    public Task StopDaemonAsync() => SignalDaemonAsync("STOP");
+
+    public Task ContinueDaemonAsync() => SignalDaemonAsync("CONT");
+
+    private async Task SignalDaemonAsync(string signal)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { $"-{signal}", DaemonPid.ToString(System.Globalization.CultureInfo.InvariantCulture) }, UseShellExecute = false })!;
+        await kill.WaitForExitAsync(TestContext.Current.CancellationToken);
+        if (kill.ExitCode != 0)
+            throw new InvalidOperationException($"kill -{signal} {DaemonPid} exited {kill.ExitCode}");
+    }
+
+    /// <summary>Points this test process's background sessions at this world until disposed (one world at a time).</summary>
+    public IDisposable UseInThisProcess()
+    {
+        foreach (var (name, value) in Environment)
+            System.Environment.SetEnvironmentVariable(name, value);
+        return new EnvironmentScope([.. Environment.Keys]);
+    }
+
+    private sealed class EnvironmentScope(string[] names) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var name in names)
+                System.Environment.SetEnvironmentVariable(name, null);
+        }
+    }
+
+    /// <summary>The daemon's peak resident memory so far (VmHWM), as its /proc status says.</summary>
+    public string DaemonPeakMemory() =>
+        File.ReadLines($"/proc/{DaemonPid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))?["VmHWM:".Length..].Trim() ?? "unknown";
+
+    /// <summary>The journal's undelivered events and the highest delivered one, read from the daemon's database (for failure messages).</summary>
+    public string JournalSummary()
+    {
+        string path = Path.Combine(StateFolder, "state.db");
+        if (!File.Exists(path))
+            return "no state.db";
+        using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+        db.Open();
+        using var command = db.CreateCommand();
+        command.CommandText = "SELECT (SELECT group_concat(seq || ':' || kind || ' #' || task_id, ', ') FROM events WHERE delivered = 0), (SELECT MAX(seq) FROM events)";
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        return $"undelivered [{(reader.IsDBNull(0) ? "" : reader.GetString(0))}], highest sequence in the journal {(reader.IsDBNull(1) ? "none" : reader.GetInt64(1))}";
     }
 
     /// <summary>Runs the test app to its end and returns its exit code and output lines.</summary>

@@ -101,7 +101,8 @@ public sealed class PackedPackage : IAsyncLifetime
         var output = new StringBuilder();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        // A bound, not a speed check: a NativeAOT publish on a busy 2-core machine has taken over 5 minutes.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(15));
         await process.WaitForExitAsync(timeout.Token);
         output.Append(await stdout).Append(await stderr);
         return (process.ExitCode, output.ToString());

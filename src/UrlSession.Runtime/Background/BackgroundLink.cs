@@ -19,6 +19,8 @@ internal sealed class BackgroundLink : IAsyncDisposable
 {
     private static readonly TimeSpan s_attachTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan s_longestReconnectDelay = TimeSpan.FromSeconds(5);
+    /// <summary>How long a normal exit or a detach waits for the deliveries and acknowledgements under way.</summary>
+    private static readonly TimeSpan s_deliveriesUnderWayTimeout = TimeSpan.FromSeconds(2);
 
     private readonly UrlSession _session;
     private readonly string _identifier;
@@ -31,6 +33,8 @@ internal sealed class BackgroundLink : IAsyncDisposable
     private readonly Dictionary<int, string> _refusedHandOvers = [];
     /// <summary>Deliveries handed to the delegate and acknowledgements on their way: a normal exit waits for them (briefly).</summary>
     private readonly HashSet<Task> _inFlight = [];
+    /// <summary>Set (under the <see cref="_inFlight"/> lock) when the process exits or the link detaches: no new delivery starts.</summary>
+    private bool _closing;
     private readonly CancellationTokenSource _disposed = new();
     private readonly Task _pump;
     private RpcConnection _rpc;
@@ -54,17 +58,47 @@ internal sealed class BackgroundLink : IAsyncDisposable
     /// </summary>
     private void OnProcessExit(object? sender, EventArgs e)
     {
-        Task[] pending;
-        lock (_inFlight)
-            pending = [.. _inFlight];
         try
         {
-            Task.WaitAll(pending, TimeSpan.FromSeconds(2));
+            Task.WaitAll(StopDelivering(), s_deliveriesUnderWayTimeout);
         }
         catch (AggregateException)
         {
             // Failed acknowledgements are replayed on the next attach.
         }
+    }
+
+    /// <summary>
+    /// Starts no further delivery (the events not yet delivered stay in the daemon's journal for the next attach,
+    /// so none is delivered here and again there) and returns the deliveries and acknowledgements under way.
+    /// </summary>
+    private Task[] StopDelivering()
+    {
+        lock (_inFlight)
+        {
+            _closing = true;
+            return [.. _inFlight];
+        }
+    }
+
+    /// <summary>Registers the delivery the pump starts; null once the link is closing.</summary>
+    private TaskCompletionSource? BeginDelivery()
+    {
+        lock (_inFlight)
+        {
+            if (_closing)
+                return null;
+            var delivery = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _inFlight.Add(delivery.Task);
+            return delivery;
+        }
+    }
+
+    private void EndDelivery(TaskCompletionSource delivery)
+    {
+        lock (_inFlight)
+            _inFlight.Remove(delivery.Task);
+        delivery.TrySetResult();
     }
 
     private Task Track(Task work)
@@ -144,23 +178,29 @@ internal sealed class BackgroundLink : IAsyncDisposable
             var delay = TimeSpan.FromMilliseconds(100);
             while (!token.IsCancellationRequested)
             {
+                RpcConnection? rpc = null;
                 try
                 {
                     var stream = await DaemonConnector.ConnectAsync(token).ConfigureAwait(false);
-                    var rpc = new RpcConnection(stream, OnRequestAsync, OnNotificationAsync);
+                    rpc = new RpcConnection(stream, OnRequestAsync, OnNotificationAsync);
                     var reader = rpc.RunAsync();
                     await HandshakeAsync(rpc, token).ConfigureAwait(false);
                     (_rpc, _reader) = (rpc, reader);
-                    await RequestReplayAsync().ConfigureAwait(false);
+                    await RequestReplayAsync(token).ConfigureAwait(false);
                     break;
                 }
                 catch (Exception e) when (e is IOException or RpcException or UrlError or System.Net.Sockets.SocketException)
                 {
+                    if (rpc is not null)
+                        await rpc.DisposeAsync().ConfigureAwait(false);
                     await Task.Delay(delay, token).ConfigureAwait(false);
                     delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, s_longestReconnectDelay.Ticks));
                 }
                 catch (OperationCanceledException)
                 {
+                    // Disposed while reconnecting: a connection half made goes too (DisposeAsync closes the one it finds).
+                    if (rpc is not null && rpc != _rpc)
+                        await rpc.DisposeAsync().ConfigureAwait(false);
                     return;
                 }
             }
@@ -175,11 +215,12 @@ internal sealed class BackgroundLink : IAsyncDisposable
     }
 
     /// <summary>Asks the daemon to deliver what this session missed; the events then arrive through the pump.</summary>
-    public async Task RequestReplayAsync()
+    public async Task RequestReplayAsync(CancellationToken cancellationToken = default)
     {
         try
         {
-            await _rpc.InvokeAsync(BackgroundProtocol.Replay, new SessionParams(_identifier), ProtocolJson.Default.SessionParams, ProtocolJson.Default.ReplayResult).ConfigureAwait(false);
+            await _rpc.InvokeAsync(BackgroundProtocol.Replay, new SessionParams(_identifier), ProtocolJson.Default.SessionParams, ProtocolJson.Default.ReplayResult,
+                cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or RpcException)
         {
@@ -295,13 +336,26 @@ internal sealed class BackgroundLink : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Detaches within a bounded time whatever the daemon does: the deliveries under way get a moment to finish and
+    /// be acknowledged, no other starts, and every wait on the daemon ends when the connection closes.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
+        try
+        {
+            await Task.WhenAll(StopDelivering()).WaitAsync(s_deliveriesUnderWayTimeout).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TimeoutException or IOException or RpcException)
+        {
+            // Unacknowledged: replayed on the next attach.
+        }
         await _disposed.CancelAsync().ConfigureAwait(false);
         _events.Writer.TryComplete();
-        await _rpc.DisposeAsync().ConfigureAwait(false);
-        await _reader.ConfigureAwait(false);
+        // Closing the connection ends the reader the maintainer waits on; a connection it made meanwhile closes after it.
+        var rpc = _rpc;
+        await rpc.DisposeAsync().ConfigureAwait(false);
         try
         {
             await _maintainer.ConfigureAwait(false);
@@ -310,6 +364,9 @@ internal sealed class BackgroundLink : IAsyncDisposable
         {
             // Disposed while reconnecting.
         }
+        if (_rpc != rpc)
+            await _rpc.DisposeAsync().ConfigureAwait(false);
+        await _reader.ConfigureAwait(false);
     }
 
     private ValueTask OnNotificationAsync(string method, JsonElement parameters)
@@ -324,6 +381,8 @@ internal sealed class BackgroundLink : IAsyncDisposable
         bool delivered = false;
         await foreach (var message in _events.Reader.ReadAllAsync().ConfigureAwait(false))
         {
+            if (BeginDelivery() is not { } delivery)
+                return;
             UrlSessionTask? task;
             lock (_tasks)
                 _tasks.TryGetValue(message.TaskIdentifier, out task);
@@ -334,6 +393,7 @@ internal sealed class BackgroundLink : IAsyncDisposable
             {
                 // Replayed after a reconnect, but this process already delivered it: only the acknowledgement was lost.
                 await AckAsync(message.Sequence).ConfigureAwait(false);
+                EndDelivery(delivery);
                 continue;
             }
             try
@@ -395,6 +455,10 @@ internal sealed class BackgroundLink : IAsyncDisposable
             {
                 // A delegate that throws is an unhandled exception, as for foreground tasks; the event stays unacknowledged.
                 System.Threading.ThreadPool.UnsafeQueueUserWorkItem(static e => System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e), e, preferLocal: false);
+            }
+            finally
+            {
+                EndDelivery(delivery);
             }
         }
     }

@@ -49,17 +49,8 @@ internal readonly partial record struct FileStatus(ulong Device, ulong Inode, ui
             int result;
             if (handle is not null)
             {
-                bool added = false;
-                handle.DangerousAddRef(ref added);
-                try
-                {
-                    result = statx((int)handle.DangerousGetHandle(), "", AtEmptyPath, StatxBasicStats, buffer);
-                }
-                finally
-                {
-                    if (added)
-                        handle.DangerousRelease();
-                }
+                using var lease = new Lease(handle);
+                result = statx(lease.Descriptor, "", AtEmptyPath, StatxBasicStats, buffer);
             }
             else
             {
@@ -83,19 +74,8 @@ internal readonly partial record struct FileStatus(ulong Device, ulong Inode, ui
             int result;
             if (handle is not null)
             {
-                bool added = false;
-                handle.DangerousAddRef(ref added);
-                try
-                {
-                    result = RuntimeInformation.ProcessArchitecture == Architecture.Arm64
-                        ? fstat((int)handle.DangerousGetHandle(), buffer)
-                        : fstat_inode64((int)handle.DangerousGetHandle(), buffer);
-                }
-                finally
-                {
-                    if (added)
-                        handle.DangerousRelease();
-                }
+                using var lease = new Lease(handle);
+                result = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? fstat(lease.Descriptor, buffer) : fstat_inode64(lease.Descriptor, buffer);
             }
             else
             {
@@ -107,6 +87,28 @@ internal readonly partial record struct FileStatus(ulong Device, ulong Inode, ui
             ushort mode = MemoryMarshal.Read<ushort>(bytes[4..]);
             return new FileStatus(MemoryMarshal.Read<uint>(bytes), MemoryMarshal.Read<ulong>(bytes[8..]), MemoryMarshal.Read<uint>(bytes[16..]),
                 (UnixFileMode)(mode & 0xfff), KindOf(mode), MemoryMarshal.Read<ushort>(bytes[6..]));
+        }
+
+        /// <summary>Keeps a handle's descriptor open (and so its number valid) while a native call uses it.</summary>
+        private readonly ref struct Lease
+        {
+            private readonly SafeFileHandle _handle;
+            private readonly bool _added;
+
+            public Lease(SafeFileHandle handle)
+            {
+                _handle = handle;
+                handle.DangerousAddRef(ref _added);
+                Descriptor = (int)handle.DangerousGetHandle();
+            }
+
+            public int Descriptor { get; }
+
+            public void Dispose()
+            {
+                if (_added)
+                    _handle.DangerousRelease();
+            }
         }
 
         private static FileStatus? Missing(string? path)

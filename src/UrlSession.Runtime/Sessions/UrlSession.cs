@@ -16,6 +16,7 @@ public sealed partial class UrlSession : IAsyncDisposable
 {
     private static readonly Lazy<UrlSession> s_shared = new(() => new UrlSession(UrlSessionConfiguration.Default, null, null, isShared: true));
     private static readonly HashSet<string> s_liveBackgroundIdentifiers = new(StringComparer.Ordinal);
+    private static readonly TimeSpan s_backgroundInvalidationTimeout = TimeSpan.FromSeconds(5);
 
     private readonly object _gate = new();
     private readonly HashSet<UrlSessionTask> _tasks = [];
@@ -153,7 +154,8 @@ public sealed partial class UrlSession : IAsyncDisposable
     /// <summary>
     /// Lets the resumed tasks finish, refuses new ones, then sends <c>DidBecomeInvalid</c> and releases the delegate.
     /// Tasks that were never resumed are cancelled, since they could never finish. Returns at once. Has no effect on
-    /// <see cref="Shared"/>.
+    /// <see cref="Shared"/>. A background session waits for its tasks' events at most 5 seconds, then detaches:
+    /// urlsessiond goes on with the transfers and delivers the rest to the next process that creates the session.
     /// </summary>
     public void FinishTasksAndInvalidate()
     {
@@ -178,11 +180,25 @@ public sealed partial class UrlSession : IAsyncDisposable
             task.Cancel();
         if (deliverNow)
             _ = DeliverInvalidationAsync();
+        else if (Background is not null)
+            _ = DetachWhenOverdueAsync();
+    }
+
+    /// <summary>
+    /// A background session's tasks run in urlsessiond, which may be gone, stopped or slow: its invalidation waits for
+    /// their events at most <see cref="s_backgroundInvalidationTimeout"/>, then detaches. The daemon keeps every
+    /// transfer and undelivered event, and the next process that attaches the identifier receives them, once.
+    /// </summary>
+    private async Task DetachWhenOverdueAsync()
+    {
+        if (await Task.WhenAny(_invalidated.Task, Task.Delay(s_backgroundInvalidationTimeout)).ConfigureAwait(false) != _invalidated.Task)
+            await DeliverInvalidationAsync().ConfigureAwait(false);
     }
 
     /// <summary>
     /// Cancels every task, refuses new ones, and sends <c>DidBecomeInvalid</c> once the cancelled tasks have reported
-    /// their completion. Returns at once. Has no effect on <see cref="Shared"/>.
+    /// their completion. Returns at once. Has no effect on <see cref="Shared"/>. A background session waits for the
+    /// cancellations at most 5 seconds, then detaches; those that come later reach the next process that creates it.
     /// </summary>
     public void InvalidateAndCancel()
     {
@@ -200,6 +216,8 @@ public sealed partial class UrlSession : IAsyncDisposable
             task.Cancel();
         if (tasks.Length == 0)
             _ = DeliverInvalidationAsync();
+        else if (Background is not null)
+            _ = DetachWhenOverdueAsync();
     }
 
     /// <summary>Empties the session's cookies and credentials and drops idle connections (Apple's <c>reset</c>).</summary>
@@ -219,7 +237,10 @@ public sealed partial class UrlSession : IAsyncDisposable
     /// <returns>A task that completes when everything is written.</returns>
     public ValueTask FlushAsync() => Background is { } link ? new(link.WhenRegisteredAsync()) : default;
 
-    /// <summary>Finishes the tasks, invalidates the session and waits for <c>DidBecomeInvalid</c> to be delivered.</summary>
+    /// <summary>
+    /// Finishes the tasks, invalidates the session and waits for <c>DidBecomeInvalid</c> to be delivered. For a
+    /// background session that takes at most a few seconds, whatever urlsessiond is doing (see <see cref="FinishTasksAndInvalidate"/>).
+    /// </summary>
     /// <returns>A task that completes after invalidation.</returns>
     public async ValueTask DisposeAsync()
     {

@@ -164,12 +164,18 @@ internal static class CacheStage
     private static Dictionary<string, string>? Conditional(CacheEntry entry)
     {
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        if (entry.Response.ValueForHttpHeaderField("ETag") is { } tag)
+        if (entry.Response.ValueForHttpHeaderField("ETag") is { } tag && IsSendable(tag))
             headers["If-None-Match"] = tag;
-        if (entry.Response.ValueForHttpHeaderField("Last-Modified") is { } modified)
+        if (entry.Response.ValueForHttpHeaderField("Last-Modified") is { } modified && IsSendable(modified))
             headers["If-Modified-Since"] = modified;
         return headers.Count > 0 ? headers : null;
     }
+
+    /// <summary>
+    /// A validator with control or non-ASCII bytes cannot go in a request header: sending it would fail every later
+    /// load of the resource for as long as the entry lives, so such an entry is revalidated unconditionally.
+    /// </summary>
+    private static bool IsSendable(string validator) => !validator.AsSpan().ContainsAnyExceptInRange(' ', '~');
 
     private static bool StaleIfError(CacheEntry entry, UrlRequest request, TimeSpan age, TimeSpan lifetime)
     {
