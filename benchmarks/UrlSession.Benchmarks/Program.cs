@@ -4,7 +4,8 @@ using UrlLoading.Benchmarks;
 
 // Throughput of UrlSession data and download tasks against raw HttpClient on the same loopback server, in the same
 // run. The server runs in a child process (`--serve`), so the allocation figures are the client's alone. Every loop
-// is bounded: a fixed number of rounds of a fixed size. Traffic goes to 127.0.0.1 only.
+// is bounded: a fixed number of rounds of a fixed size. Traffic goes to 127.0.0.1 only. `--small` runs the 1 KiB
+// request benchmark instead (SmallRequests.cs: nginx, every client in its own process).
 if (args.Contains("--serve"))
 {
     await BenchmarkServer.ServeAsync();

@@ -22,7 +22,8 @@ public abstract class UrlSessionTask
 
     private readonly object _gate = new();
     private readonly CancellationTokenSource _cancellation = new();
-    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource? _completion;
+    private bool _delivered;
     private UrlSessionTaskState _state = UrlSessionTaskState.Suspended;
     private int _suspendCount = 1;
     private bool _started;
@@ -99,7 +100,15 @@ public abstract class UrlSessionTask
     internal UrlSession Session { get; }
 
     /// <summary>Completes when the task's completion has been delivered.</summary>
-    internal Task Completion => _completion.Task;
+    /// <remarks>Created only when asked for (a background session tracks it): most tasks never need one.</remarks>
+    internal Task Completion
+    {
+        get
+        {
+            lock (_gate)
+                return _delivered ? Task.CompletedTask : (_completion ??= new(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+        }
+    }
 
     internal bool WasEverResumed
     {
@@ -339,7 +348,13 @@ public abstract class UrlSessionTask
         }
         finally
         {
-            _completion.TrySetResult();
+            TaskCompletionSource? completion;
+            lock (_gate)
+            {
+                _delivered = true;
+                completion = _completion;
+            }
+            completion?.TrySetResult();
             Session.TaskDidComplete(this);
             // Last of all, the caller of an async convenience method goes on, on this thread (as an HttpClient caller
             // goes on where the response arrived): nothing of the task's own runs after this point.
