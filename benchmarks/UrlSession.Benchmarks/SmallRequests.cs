@@ -84,6 +84,7 @@ internal static class SmallRequests
         using var process = Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;
         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        long workItemsBefore = ThreadPool.CompletedWorkItemCount;
         var clock = Stopwatch.StartNew();
         await LoadAsync(load, concurrency, requests, latencies);
         double elapsedMs = clock.Elapsed.TotalMilliseconds;
@@ -91,6 +92,8 @@ internal static class SmallRequests
         process.Refresh();
         double cpuMs = (process.TotalProcessorTime - cpuBefore).TotalMilliseconds;
         Array.Sort(latencies);
+        if (sampler is not null)
+            Console.Error.WriteLine($"{(double)(ThreadPool.CompletedWorkItemCount - workItemsBefore) / requests:F2} thread-pool work items per request");
         foreach (var (type, bytes) in sampler?.Top(40) ?? [])
             Console.Error.WriteLine($"{(double)bytes / requests,8:F0} B/req  {type}");
         Console.WriteLine(string.Join(' ', new[] { elapsedMs, cpuMs, (double)allocated / requests, latencies[requests / 2], latencies[requests * 99 / 100] }
