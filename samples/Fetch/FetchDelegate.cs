@@ -39,8 +39,14 @@ internal sealed partial class FetchDelegate(string? output)
     {
         // A background download collected later carries its destination in its description.
         string destination = task.TaskDescription ?? output!;
-        File.Move(location, destination, overwrite: true);
         StatusCode = (task.Response as HttpUrlResponse)?.StatusCode ?? 0;
+        // An error page is not the file that was asked for: it is not saved (the session deletes it).
+        if (StatusCode is < 200 or > 299)
+        {
+            Console.Error.WriteLine($"#{task.TaskIdentifier} {StatusCode}: nothing saved to {destination}");
+            return;
+        }
+        File.Move(location, destination, overwrite: true);
         if (output is null)
             Console.Error.WriteLine($"#{task.TaskIdentifier} {StatusCode} -> {destination}");
         else

@@ -117,8 +117,8 @@ async Task<int> DownloadAsync()
         return 1;
     }
     File.Delete(resumeFile);
-    Console.Error.WriteLine($"{fetch.StatusCode} -> {output}");
-    return fetch.StatusCode < 400 ? 0 : 1;
+    Console.Error.WriteLine(fetch.StatusCode is >= 200 and < 300 ? $"{fetch.StatusCode} -> {output}" : $"{fetch.StatusCode}: not saved");
+    return fetch.StatusCode is >= 200 and < 300 ? 0 : 1;
 }
 
 // The download runs in urlsessiond; the task's description remembers where the file goes.

@@ -73,6 +73,12 @@ public static class DiagnosticDescriptors
         "'{0}' cannot be a URLSession delegate: {1}",
         "Usage", DiagnosticSeverity.Warning);
 
+    /// <summary>US2406.</summary>
+    public static readonly DiagnosticDescriptor NearMissCallbackName = Create(
+        DiagnosticIds.NearMissCallbackName, "Method named almost like a callback is never called",
+        "'{0}' is not a callback name, so the session never calls it; the callback is named '{1}'",
+        "Usage", DiagnosticSeverity.Warning);
+
     /// <summary>US2101.</summary>
     public static readonly DiagnosticDescriptor CompletionHandlerNotCalled = Create(
         DiagnosticIds.CompletionHandlerNotCalled, "Completion handler not called on every path",
@@ -94,7 +100,7 @@ public static class DiagnosticDescriptors
     /// <summary>US4001.</summary>
     public static readonly DiagnosticDescriptor ConfigurationChangedAfterSession = Create(
         DiagnosticIds.ConfigurationChangedAfterSession, "Configuration changed after the session was created",
-        "The session created from '{0}' above keeps a copy of the configuration, so changing {1} now has no effect on it; set it before creating the session",
+        "{0}, so changing {1} has no effect on the session; set it on the configuration before creating the session",
         "Usage", DiagnosticSeverity.Warning);
 
     /// <summary>US4002.</summary>
@@ -106,7 +112,7 @@ public static class DiagnosticDescriptors
     /// <summary>US5001.</summary>
     public static readonly DiagnosticDescriptor ServerTrustAcceptedWithoutEvaluation = Create(
         DiagnosticIds.ServerTrustAcceptedWithoutEvaluation, "Any server certificate accepted",
-        "{0} accepts every server certificate without evaluating it, so anyone on the network can impersonate the server; remove it and let the platform validate, or compare the certificate with a pinned one",
+        "{0}, so anyone on the network can impersonate the server; remove it and let the platform validate, or compare the certificate with a pinned one",
         "Security", DiagnosticSeverity.Warning);
 
     /// <summary>US6002.</summary>
@@ -147,8 +153,8 @@ public static class DiagnosticDescriptors
 
     /// <summary>US3004.</summary>
     public static readonly DiagnosticDescriptor SessionPerIteration = Create(
-        DiagnosticIds.SessionPerIteration, "New session for every iteration",
-        "A new {0} is created on every iteration: each has its own connection pool, so no connection is reused and sockets pile up; create one outside the loop and reuse it",
+        DiagnosticIds.SessionPerIteration, "New session for every request",
+        "{0}: each has its own connection pool, so no connection is reused and sockets pile up; create one once (outside the loop, in a static readonly field, or through IHttpClientFactory) and reuse it",
         "Performance", DiagnosticSeverity.Warning);
 
     /// <summary>US3005.</summary>

@@ -39,6 +39,9 @@ public static class DiagnosticIds
     /// <summary>A <c>[UrlSessionDelegate]</c> type the generator cannot implement (static class).</summary>
     public const string DelegateTypeNotSupported = "US2405";
 
+    /// <summary>A method of a <c>[UrlSessionDelegate]</c> class is named almost like a callback (Apple's selector, another case).</summary>
+    public const string NearMissCallbackName = "US2406";
+
     /// <summary>A delegate method does not call its completion handler on every path.</summary>
     public const string CompletionHandlerNotCalled = "US2101";
 
@@ -72,7 +75,7 @@ public static class DiagnosticIds
     /// <summary>A session with a delegate is never invalidated.</summary>
     public const string SessionNeverInvalidated = "US3003";
 
-    /// <summary>A new session (or HttpClient) is created for every iteration of a loop.</summary>
+    /// <summary>A new session (or HttpClient) is created for every request: per iteration, per item, or per call.</summary>
     public const string SessionPerIteration = "US3004";
 
     /// <summary>A completed task is resumed again, as if to retry it.</summary>

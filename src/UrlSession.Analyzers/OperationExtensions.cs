@@ -1,5 +1,7 @@
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 using UrlLoading.Roslyn;
 
@@ -92,6 +94,83 @@ internal static class OperationExtensions
                 return true;
         }
         return false;
+    }
+
+    /// <summary>
+    /// The value an expression stands for, looking through conversions, locals initialized in the same body, and
+    /// fields or properties that get exactly one value in their own type (declared in this file, and not settable from
+    /// outside it): <c>private readonly UrlSession _session = new(...)</c>, one constructor assignment, a get-only
+    /// property returning such a field, or <c>Lazy&lt;T&gt;.Value</c> of such a field. The expression itself when it
+    /// cannot tell.
+    /// </summary>
+    public static IOperation ValueOf(this IOperation value, int depth = 3)
+    {
+        value = value.WithoutConversions();
+        if (depth == 0)
+            return value;
+        switch (value)
+        {
+            case ILocalReferenceOperation local when local.Initializer() is { } initializer:
+                return initializer.ValueOf(depth - 1);
+            case IPropertyReferenceOperation { Property.Name: "Value", Instance: { } lazy } when lazy.Type is INamedTypeSymbol { Name: "Lazy", IsGenericType: true }:
+                return lazy.ValueOf(depth - 1) is IObjectCreationOperation { Arguments: [{ Value: var factory }, ..] } && LambdaResult(factory) is { } result
+                    ? result.ValueOf(depth - 1)
+                    : value;
+            case IFieldReferenceOperation or IPropertyReferenceOperation { Arguments.Length: 0 } when value.SemanticModel is { } model
+                && value.ReferencedSymbol() is { } member && SingleValue(member, model) is { } assigned:
+                return assigned.ValueOf(depth - 1);
+            default:
+                return value;
+        }
+    }
+
+    private static IOperation? LambdaResult(IOperation factory)
+    {
+        factory = factory.WithoutConversions();
+        if (factory is IDelegateCreationOperation creation)
+            factory = creation.Target.WithoutConversions();
+        return factory is IAnonymousFunctionOperation { Body.Operations: [IReturnOperation { ReturnedValue: { } result }] } ? result : null;
+    }
+
+    /// <summary>The one value a field or property gets in its own type, in the tree <paramref name="model"/> covers; null when it has more or may be set elsewhere.</summary>
+    private static IOperation? SingleValue(ISymbol member, SemanticModel model)
+    {
+        bool closed = member switch
+        {
+            IFieldSymbol field => field.IsReadOnly || field.DeclaredAccessibility == Accessibility.Private,
+            IPropertySymbol property => property.SetMethod is null || property.SetMethod.IsInitOnly || property.SetMethod.DeclaredAccessibility == Accessibility.Private,
+            _ => false,
+        };
+        var type = member.ContainingType;
+        if (!closed || type is null || type.DeclaringSyntaxReferences.Any(r => r.SyntaxTree != model.SyntaxTree))
+            return null;
+        var values = new System.Collections.Generic.List<SyntaxNode>();
+        foreach (var reference in member.DeclaringSyntaxReferences)
+        {
+            switch (reference.GetSyntax())
+            {
+                case VariableDeclaratorSyntax { Initializer.Value: var initial }:
+                    values.Add(initial);
+                    break;
+                case PropertyDeclarationSyntax { Initializer.Value: var initial }:
+                    values.Add(initial);
+                    break;
+                case PropertyDeclarationSyntax { ExpressionBody.Expression: var body }:
+                    values.Add(body);
+                    break;
+                case PropertyDeclarationSyntax { AccessorList: { } accessors } when accessors.Accessors.Any(a => a.Body is not null || a.ExpressionBody is not null):
+                    return null;
+            }
+        }
+        foreach (var declaration in type.DeclaringSyntaxReferences)
+        {
+            foreach (var assignment in declaration.GetSyntax().DescendantNodes().OfType<AssignmentExpressionSyntax>())
+            {
+                if (SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(assignment.Left).Symbol, member))
+                    values.Add(assignment.Kind() == SyntaxKind.SimpleAssignmentExpression ? assignment.Right : assignment);
+            }
+        }
+        return values.Count == 1 && values[0].SyntaxTree == model.SyntaxTree ? model.GetOperation(values[0]) : null;
     }
 
     public static IOperation WithoutConversions(this IOperation operation)

@@ -156,7 +156,9 @@ internal sealed partial class Recorder(string? destination)
     private void DidFinishDownloading(UrlSessionDownloadTask task, string location)
     {
         long length = new FileInfo(location).Length;
-        if (destination is not null)
+        // The tests keep every body, error pages included, to compare bytes; the status is printed below.
+        int? status = (task.Response as HttpUrlResponse)?.StatusCode;
+        if (destination is not null && status is not null)
             File.Move(location, Path.Combine(destination, $"{task.TaskIdentifier}.bin"), overwrite: true);
         Console.WriteLine($"finished #{task.TaskIdentifier} {task.TaskDescription} {length} {(task.Response as HttpUrlResponse)?.StatusCode}");
     }

@@ -12,6 +12,8 @@ namespace UrlLoading.Analyzers.Background;
 /// <c>UrlSessionBackgroundLaunch.Current</c>, or sets <c>BackgroundLaunchCommand</c>) but nothing ever calls
 /// <c>UrlSessionBackgroundLaunch.Current.CompletionHandler</c>, so the daemon never learns that the launched
 /// process finished with its events (Apple's <c>handleEventsForBackgroundURLSession</c> completion handler).
+/// Only a call (<c>CompletionHandler()</c>, <c>.Invoke()</c>) or handing the handler on (an argument, a field, a
+/// local, a return value: Apple's pattern stores it for later) counts; reading it (<c>is null</c>, <c>_ =</c>) does not.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class BackgroundLaunchAnalyzer : DiagnosticAnalyzer
@@ -36,7 +38,7 @@ public sealed class BackgroundLaunchAnalyzer : DiagnosticAnalyzer
                 var property = (IPropertyReferenceOperation)c.Operation;
                 if (SymbolEqualityComparer.Default.Equals(property.Property.ContainingType, launch))
                 {
-                    if (property.Property.Name == "CompletionHandler")
+                    if (property.Property.Name == "CompletionHandler" && IsCalledOrHandedOn(property))
                         System.Threading.Interlocked.Increment(ref completions);
                     else if (property.Property.Name == "Current")
                         participation.Add((property.Syntax.GetLocation(), "This app reads UrlSessionBackgroundLaunch.Current"));
@@ -55,5 +57,25 @@ public sealed class BackgroundLaunchAnalyzer : DiagnosticAnalyzer
                     end.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackgroundLaunchNotCompleted, where, what));
             });
         });
+    }
+
+    /// <summary>True when the handler read here is called, or handed to code that can call it later.</summary>
+    private static bool IsCalledOrHandedOn(IOperation handler)
+    {
+        var node = handler;
+        while (node.Parent is IConversionOperation or IConditionalAccessOperation or IParenthesizedOperation)
+        {
+            if (node.Parent is IConditionalAccessOperation access && access.WhenNotNull != node)
+                return false;
+            node = node.Parent;
+        }
+        return node.Parent switch
+        {
+            IInvocationOperation call => call.Instance == node,
+            IArgumentOperation or IVariableInitializerOperation or IReturnOperation => true,
+            ISimpleAssignmentOperation assignment => assignment.Value == node && assignment.Target is not IDiscardOperation,
+            ICoalesceOperation coalesce => coalesce.Value == node,
+            _ => false,
+        };
     }
 }

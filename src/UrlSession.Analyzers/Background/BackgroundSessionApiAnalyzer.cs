@@ -9,8 +9,10 @@ namespace UrlLoading.Analyzers.Background;
 /// <summary>
 /// US1002: a completion-handler or async convenience method on a background session. US1003: a data task, or a
 /// data or stream upload, on a background session. Both throw at run time on every call. The session is known to be a
-/// background one when it is a local created in the same method from <c>UrlSessionConfiguration.Background(...)</c>
-/// (directly or through a local); anything else is unknown and not reported.
+/// background one when it was created from <c>UrlSessionConfiguration.Background(...)</c> and reaches the call through
+/// locals, or through a field or property that gets only that value in its own type (the seed's
+/// <c>self.backgroundSession</c>: a readonly field, a constructor assignment, a get-only property, a
+/// <c>Lazy&lt;UrlSession&gt;</c>); anything else is unknown and not reported.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class BackgroundSessionApiAnalyzer : DiagnosticAnalyzer
@@ -60,19 +62,8 @@ public sealed class BackgroundSessionApiAnalyzer : DiagnosticAnalyzer
         };
     }
 
-    private static bool IsBackgroundSession(IOperation receiver, IMethodSymbol background)
-    {
-        var creation = Resolve(receiver) as IObjectCreationOperation;
-        if (creation is null || creation.Arguments.Length == 0)
-            return false;
-        return Resolve(creation.Arguments[0].Value) is IInvocationOperation call
-            && SymbolEqualityComparer.Default.Equals(call.TargetMethod, background);
-    }
-
-    /// <summary>Looks through conversions and one local's initializer in the same body.</summary>
-    private static IOperation Resolve(IOperation value)
-    {
-        value = value.WithoutConversions();
-        return value is ILocalReferenceOperation local ? local.Initializer() ?? value : value;
-    }
+    private static bool IsBackgroundSession(IOperation receiver, IMethodSymbol background) =>
+        receiver.ValueOf() is IObjectCreationOperation { Arguments.Length: > 0 } creation
+        && creation.Arguments[0].Value.ValueOf() is IInvocationOperation call
+        && SymbolEqualityComparer.Default.Equals(call.TargetMethod, background);
 }

@@ -10,7 +10,8 @@ namespace UrlLoading.Analyzers.Responses;
 /// <summary>
 /// US6002: <c>DidFinishDownloading</c> moves or copies the file without looking at the response's status. A download
 /// task saves whatever body the server sent, so a 404 or 500 error page is kept under the real file's name. Not
-/// reported when the method reads <c>StatusCode</c> anywhere, or hands the response to other code.
+/// reported when the method reads <c>StatusCode</c>, or hands the response to other code, before the save; a status
+/// read after the file was moved (as <c>samples/Fetch</c> does) checks too late.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class DownloadStatusNotCheckedAnalyzer : DiagnosticAnalyzer
@@ -37,17 +38,17 @@ public sealed class DownloadStatusNotCheckedAnalyzer : DiagnosticAnalyzer
             || method.Parameters.FirstOrDefault(p => p.Type.SpecialType == SpecialType.System_String) is not { } location)
             return;
         var operations = context.OperationBlocks.SelectMany(b => b.Descendants()).ToList();
-        bool looksAtResponse = operations.Any(o =>
-            o is IPropertyReferenceOperation { Property.Name: "StatusCode" or "IsSuccessStatusCode" }
-            || (o is IPropertyReferenceOperation { Property.Name: "Response" } response && response.Parent is IArgumentOperation or ISimpleAssignmentOperation or IVariableInitializerOperation or IIsPatternOperation or IIsTypeOperation or IConversionOperation { IsImplicit: false }));
-        if (looksAtResponse)
-            return;
         var save = operations.OfType<IInvocationOperation>().FirstOrDefault(call =>
             call.TargetMethod.Name is "Move" or "Copy" or "Replace"
             && SymbolEqualityComparer.Default.Equals(call.TargetMethod.ContainingType, file)
             && call.Arguments.Length > 0
             && SymbolEqualityComparer.Default.Equals(call.Arguments[0].Value.ReferencedSymbol(), location));
-        if (save is not null)
+        if (save is null)
+            return;
+        bool looksAtResponseFirst = operations.Any(o => o.Syntax.SpanStart < save.Syntax.SpanStart
+            && (o is IPropertyReferenceOperation { Property.Name: "StatusCode" or "IsSuccessStatusCode" }
+                || (o is IPropertyReferenceOperation { Property.Name: "Response" } response && response.Parent is IArgumentOperation or ISimpleAssignmentOperation or IVariableInitializerOperation or IIsPatternOperation or IIsTypeOperation or IConversionOperation { IsImplicit: false })));
+        if (!looksAtResponseFirst)
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DownloadStatusNotChecked, save.Syntax.GetLocation()));
     }
 }

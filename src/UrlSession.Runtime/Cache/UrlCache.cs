@@ -46,14 +46,21 @@ public class UrlCache
     /// <summary>The process-wide cache: 4 MiB in memory, 20 MiB on disk.</summary>
     public static UrlCache Shared => s_shared.Value;
 
-    /// <summary>The memory capacity in bytes.</summary>
+    /// <summary>
+    /// The memory capacity in bytes. Lowering it evicts the least recently used entries at once, down to the new
+    /// capacity (0 empties the memory store), and drops entries over 5% of it, as Apple's cache does.
+    /// </summary>
     public long MemoryCapacity
     {
         get => _memoryCapacity;
-        set => _memoryCapacity = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(MemoryCapacity), value, $"{nameof(UrlCache)}.{nameof(MemoryCapacity)} cannot be negative.");
+        set
+        {
+            _memoryCapacity = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(MemoryCapacity), value, $"{nameof(UrlCache)}.{nameof(MemoryCapacity)} cannot be negative.");
+            ShrinkMemory();
+        }
     }
 
-    /// <summary>The disk capacity in bytes.</summary>
+    /// <summary>The disk capacity in bytes. Lowering it evicts the least recently used entries from disk at once.</summary>
     public long DiskCapacity
     {
         get => _diskCapacity;
@@ -186,13 +193,38 @@ public class UrlCache
                 return;
             _entries[key] = _recency.AddFirst((key, entry));
             _memoryUsage += entry.Size;
-            while (_memoryUsage > MemoryCapacity && _recency.Last is { } oldest)
-            {
-                _recency.RemoveLast();
-                _entries.Remove(oldest.Value.Key);
-                _memoryUsage -= oldest.Value.Entry.Size;
-            }
+            EvictOverCapacity();
         }
+    }
+
+    private void ShrinkMemory()
+    {
+        lock (_gate)
+        {
+            long largest = MemoryCapacity / EntryShare;
+            for (var node = _recency.First; node is not null;)
+            {
+                var next = node.Next;
+                if (node.Value.Entry.Size > largest)
+                    RemoveFromMemory(node);
+                node = next;
+            }
+            EvictOverCapacity();
+        }
+    }
+
+    /// <summary>Drops the least recently used entries until the memory store fits its capacity (caller holds the gate).</summary>
+    private void EvictOverCapacity()
+    {
+        while (_memoryUsage > MemoryCapacity && _recency.Last is { } oldest)
+            RemoveFromMemory(oldest);
+    }
+
+    private void RemoveFromMemory(LinkedListNode<(string Key, CacheEntry Entry)> node)
+    {
+        _recency.Remove(node);
+        _entries.Remove(node.Value.Key);
+        _memoryUsage -= node.Value.Entry.Size;
     }
 
     /// <summary>The disk store, opened when first needed (or, with <paramref name="create"/> false, only when its index exists).</summary>

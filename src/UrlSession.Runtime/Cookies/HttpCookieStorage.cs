@@ -80,6 +80,17 @@ public class HttpCookieStorage
     }
 
     /// <summary>
+    /// Apple's "main document domain": the request's host and the main document's host are the same, or one is a
+    /// subdomain of the other (a cookie from swift.org while the main document is ci.swift.org is accepted, as on
+    /// Apple's platforms; one from a tracker's host is not).
+    /// </summary>
+    internal static bool IsFromMainDocumentDomain(Uri url, Uri mainDocumentUrl)
+    {
+        string host = url.IdnHost.ToLowerInvariant(), mainDocumentHost = mainDocumentUrl.IdnHost.ToLowerInvariant();
+        return HttpCookie.DomainMatches(host, mainDocumentHost) || HttpCookie.DomainMatches(mainDocumentHost, host);
+    }
+
+    /// <summary>
     /// Stores cookies received from <paramref name="url"/>, applying the accept policy against
     /// <paramref name="mainDocumentUrl"/>. A cookie whose domain <paramref name="url"/>'s host does not match is
     /// dropped. When <paramref name="url"/> is not https (RFC 6265bis "Strict Secure"), a <c>Secure</c> cookie is
@@ -96,7 +107,7 @@ public class HttpCookieStorage
         if (CookieAcceptPolicy == HttpCookieAcceptPolicy.Never)
             return;
         if (CookieAcceptPolicy == HttpCookieAcceptPolicy.OnlyFromMainDocumentDomain && mainDocumentUrl is not null
-            && !HttpCookie.DomainMatches(url.IdnHost.ToLowerInvariant(), mainDocumentUrl.IdnHost.ToLowerInvariant()))
+            && !IsFromMainDocumentDomain(url, mainDocumentUrl))
             return;
         string host = url.IdnHost.ToLowerInvariant();
         bool secureOrigin = url.Scheme == Uri.UriSchemeHttps;

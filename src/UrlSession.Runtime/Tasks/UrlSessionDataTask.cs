@@ -18,6 +18,9 @@ public class UrlSessionDataTask : UrlSessionTask
     private readonly TaskCompletionSource<(byte[] Data, UrlResponse Response)>? _awaiter;
     private InMemoryBody? _body;
 
+    /// <summary>Takes the response and body in place of the session delegate: set by <see cref="UrlSessionHandler"/> before the task resumes.</summary>
+    internal IResponseReceiver? Receiver { get; set; }
+
     internal UrlSessionDataTask(UrlSession session, int identifier, UrlRequest request,
         Action<byte[]?, UrlResponse?, UrlError?>? completionHandler,
         TaskCompletionSource<(byte[] Data, UrlResponse Response)>? awaiter)
@@ -57,7 +60,10 @@ public class UrlSessionDataTask : UrlSessionTask
         await WaitWhileSuspendedAsync(clock).ConfigureAwait(false);
 
         bool toDelegate = DeliversToDelegate;
-        if (toDelegate && Session.Answers(UrlSessionCallbacks.DidReceiveResponse))
+        var receiver = Receiver;
+        if (receiver is not null)
+            receiver.DidReceiveResponse(this, response);
+        else if (toDelegate && Session.Answers(UrlSessionCallbacks.DidReceiveResponse))
         {
             clock.Pause();
             var disposition = await Session.DidReceiveResponseAsync(this, response).ConfigureAwait(false);
@@ -71,7 +77,7 @@ public class UrlSessionDataTask : UrlSessionTask
             }
         }
 
-        bool deliverChunks = toDelegate && Session.Answers(UrlSessionCallbacks.DidReceiveData);
+        bool deliverChunks = receiver is not null || (toDelegate && Session.Answers(UrlSessionCallbacks.DidReceiveData));
         // Only a completion handler or an awaiting caller needs the whole body in memory; DidReceiveData chunks are
         // not kept.
         if (!toDelegate)
@@ -102,7 +108,9 @@ public class UrlSessionDataTask : UrlSessionTask
                 if (deliverChunks)
                 {
                     clock.Pause();
-                    await Session.DidReceiveDataAsync(this, buffer.AsMemory(0, read)).ConfigureAwait(false);
+                    await (receiver is null
+                        ? Session.DidReceiveDataAsync(this, buffer.AsMemory(0, read))
+                        : receiver.DidReceiveDataAsync(buffer.AsMemory(0, read), token)).ConfigureAwait(false);
                     clock.Touch();
                 }
                 else

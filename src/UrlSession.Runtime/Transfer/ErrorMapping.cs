@@ -28,10 +28,17 @@ internal static class ErrorMapping
                 return new UrlError(UrlErrorCode.NetworkConnectionLost, url, innerException: io);
             case OperationCanceledException:
                 return new UrlError(UrlErrorCode.Cancelled, url, innerException: exception);
+            case InvalidDataException or InvalidOperationException { Source: "System.IO.Compression" or "System.IO.Compression.Brotli" }:
+                // GZip/Deflate throw InvalidDataException and Brotli InvalidOperationException on bytes that do not decode.
+                return new UrlError(UrlErrorCode.CannotDecodeContentData, url,
+                    $"The response body does not decode as its Content-Encoding ({ContentEncoding(exception)}): {exception.Message}", exception);
             default:
                 return new UrlError(UrlErrorCode.Unknown, url, $"The task failed: {exception.Message}", exception);
         }
     }
+
+    private static string ContentEncoding(Exception exception) =>
+        exception is InvalidDataException ? "gzip or deflate" : "br";
 
     private static UrlError FromHttpRequest(HttpRequestException exception, Uri url)
     {

@@ -39,4 +39,41 @@ public sealed class BackgroundLaunchAnalyzerTests
             }
         }
         """);
+
+    private static string Completing(string members) => $$"""
+        using System;
+        using UrlLoading;
+
+        static class App
+        {
+            static void Main()
+            {
+                var configuration = UrlSessionConfiguration.Background("com.example.downloads");
+                {|#0:configuration.BackgroundLaunchCommand = "/usr/bin/example --background"|};
+            }
+        }
+
+        [UrlSessionDelegate]
+        partial class Events
+        {
+            private Action? _completion;
+            private static void Later(Action action) { }
+        {{members}}
+        }
+        """;
+
+    [Theory]
+    [InlineData("void DidFinishEventsForBackgroundSession() { var pending = UrlSessionBackgroundLaunch.Current?.CompletionHandler is not null; }")]
+    [InlineData("void DidFinishEventsForBackgroundSession() { _ = UrlSessionBackgroundLaunch.Current?.CompletionHandler; }")]
+    [InlineData("void DidFinishEventsForBackgroundSession() { if (UrlSessionBackgroundLaunch.Current is { } launch && launch.CompletionHandler != null) Console.WriteLine(\"events done\"); }")]
+    public Task Reading_the_completion_handler_without_calling_it_does_not_complete_the_launch(string members) =>
+        Verify.AnalyzeAsync(Completing(members), Verify.Diagnostic("US1005").WithLocation(0).WithArguments("This app sets a BackgroundLaunchCommand"));
+
+    [Theory]
+    [InlineData("void DidFinishEventsForBackgroundSession() => UrlSessionBackgroundLaunch.Current?.CompletionHandler.Invoke();")]
+    [InlineData("void DidFinishEventsForBackgroundSession() { if (UrlSessionBackgroundLaunch.Current is { } launch) launch.CompletionHandler(); }")]
+    [InlineData("void DidCreateTask(UrlSessionTask task) => _completion = UrlSessionBackgroundLaunch.Current?.CompletionHandler; void DidFinishEventsForBackgroundSession() => _completion?.Invoke();")]
+    [InlineData("void DidFinishEventsForBackgroundSession() { if (UrlSessionBackgroundLaunch.Current is { } launch) Later(launch.CompletionHandler); }")]
+    public Task Calling_or_handing_on_the_completion_handler_completes_the_launch(string members) =>
+        Verify.AnalyzeAsync(Completing(members).Replace("{|#0:", "", StringComparison.Ordinal).Replace("|};", ";", StringComparison.Ordinal));
 }

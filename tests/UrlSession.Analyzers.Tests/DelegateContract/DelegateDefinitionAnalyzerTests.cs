@@ -31,6 +31,21 @@ public sealed class DelegateDefinitionAnalyzerTests
         """, Verify.Diagnostic("US2401").WithLocation(0).WithArguments("Downloads"));
 
     [Fact]
+    public Task Fix_All_makes_every_delegate_class_partial() => Verify.FixAsync<MakePartialCodeFix>("""
+        using UrlLoading;
+        [UrlSessionDelegate]
+        public sealed class {|#0:Downloads|} { }
+        [UrlSessionDelegate]
+        internal class {|#1:Uploads|} { }
+        """, """
+        using UrlLoading;
+        [UrlSessionDelegate]
+        public sealed partial class Downloads { }
+        [UrlSessionDelegate]
+        internal partial class Uploads { }
+        """, Verify.Diagnostic("US2401").WithLocation(0).WithArguments("Downloads"), Verify.Diagnostic("US2401").WithLocation(1).WithArguments("Uploads"));
+
+    [Fact]
     public Task The_fix_works_on_a_class_without_modifiers() => Verify.FixAsync<MakePartialCodeFix>("""
         [UrlLoading.UrlSessionDelegate]
         class {|#0:Downloads|} { }

@@ -27,6 +27,14 @@ public sealed class TaskNeverResumedAnalyzerTests
         Verify.Diagnostic("US3001").WithLocation(0).WithArguments("DataTask"));
 
     [Fact]
+    public Task Fix_All_resumes_every_discarded_task() => Verify.FixAsync<AppendResumeCodeFix>(
+        Method("{|#0:session.DataTask(url)|}; {|#1:session.DownloadTask(url)|}; {|#2:session.UploadTask(new UrlRequest(url), new byte[] { 1 })|};"),
+        Method("session.DataTask(url).Resume(); session.DownloadTask(url).Resume(); session.UploadTask(new UrlRequest(url), new byte[] { 1 }).Resume();"),
+        Verify.Diagnostic("US3001").WithLocation(0).WithArguments("DataTask"),
+        Verify.Diagnostic("US3001").WithLocation(1).WithArguments("DownloadTask"),
+        Verify.Diagnostic("US3001").WithLocation(2).WithArguments("UploadTask"));
+
+    [Fact]
     public Task A_local_task_that_is_configured_but_never_resumed_is_reported() => Verify.AnalyzeAsync(
         Method("""
             var {|#0:task = session.DownloadTask(url)|};

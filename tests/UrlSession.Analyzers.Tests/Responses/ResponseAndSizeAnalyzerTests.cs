@@ -25,12 +25,17 @@ public sealed class ResponseAndSizeAnalyzerTests
     [InlineData("var (data, _) = await {|#0:session.DataAsync(Api)|};", "DataAsync")]
     [InlineData("var (data, response) = await {|#0:session.DataAsync(Api)|}; Console.WriteLine(data.Length);", "DataAsync")]
     [InlineData("var (location, _) = await {|#0:session.DownloadAsync(Api)|};", "DownloadAsync")]
+    [InlineData("await {|#0:session.DataAsync(new UrlRequest(Api) { HttpMethod = \"DELETE\" })|}; return 1;", "DataAsync")]
+    [InlineData("_ = await {|#0:session.UploadAsync(new UrlRequest(Api) { HttpMethod = \"POST\" }, new byte[] { 1 })|};", "UploadAsync")]
+    [InlineData("await {|#0:session.DataAsync(Api)|}.ConfigureAwait(false);", "DataAsync")]
     public Task A_load_whose_response_is_never_looked_at_is_reported_as_information(string body, string method) =>
         StatusVerify.AnalyzeAsync(Code(body), new Microsoft.CodeAnalysis.Testing.DiagnosticResult("US6001", Microsoft.CodeAnalysis.DiagnosticSeverity.Info).WithLocation(0).WithArguments(method));
 
     [Theory]
     [InlineData("var (data, response) = await session.DataAsync(Api); if (((HttpUrlResponse)response).StatusCode != 200) return 1;")]
     [InlineData("var result = await session.DataAsync(Api);")]
+    [InlineData("var task = session.DataAsync(Api); Console.WriteLine(task.IsCompleted);")]
+    [InlineData("await session.FlushAsync();")]
     public Task A_response_that_is_used_is_not_reported(string body) => StatusVerify.AnalyzeAsync(Code(body));
 
     [Theory]

@@ -39,6 +39,42 @@ public sealed partial class HttpCacheTests(TestServer server)
 
     private static string Body(Resource r, int hit) => $"{r.Name} #{hit}";
 
+    [Fact]
+    public async Task Setting_the_memory_capacity_to_zero_evicts_every_entry_at_once()
+    {
+        var cache = new UrlCache(1 << 20, 0, null);
+        var first = With("cc=max-age%3D3600");
+        var second = With("cc=max-age%3D3600&pad=4000");
+        await using var session = NewSession(cache);
+        await GetAsync(session, first);
+        await GetAsync(session, second);
+        Assert.True(cache.CurrentMemoryUsage > 4000);
+
+        cache.MemoryCapacity = 0;
+
+        Assert.Equal(0, cache.CurrentMemoryUsage);
+        Assert.Equal(Body(first, 2), (await GetAsync(session, first)).Body);
+        Assert.Equal(["GET", "GET"], first.Seen);
+    }
+
+    [Fact]
+    public async Task Lowering_the_memory_capacity_evicts_the_least_recently_used_entries_first()
+    {
+        var cache = new UrlCache(1 << 20, 0, null);
+        var resources = Enumerable.Range(0, 25).Select(_ => With("cc=max-age%3D3600&pad=1000")).ToArray();
+        await using var session = NewSession(cache);
+        foreach (var r in resources)
+            await GetAsync(session, r);
+        long one = cache.CurrentMemoryUsage / resources.Length;
+
+        // Room for 20 of the 25 (and 5% of it still holds one): the 5 least recently used go.
+        cache.MemoryCapacity = one * 20 + one / 2;
+
+        Assert.Equal(one * 20, cache.CurrentMemoryUsage);
+        Assert.StartsWith(Body(resources[^1], 1) + "x", (await GetAsync(session, resources[^1])).Body, StringComparison.Ordinal);
+        Assert.StartsWith(Body(resources[0], 2) + "x", (await GetAsync(session, resources[0])).Body, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("cc=max-age%3D3600")]                        // freshness-max-age
     [InlineData("expires=3600")]                             // freshness-expires-future

@@ -78,6 +78,21 @@ public sealed class CookieTests(TestServer server)
     }
 
     [Fact]
+    public async Task Only_from_main_document_domain_accepts_a_parent_domain_of_the_main_document_as_Apple_does()
+    {
+        var configuration = UrlSessionConfiguration.Ephemeral;
+        configuration.HttpCookieAcceptPolicy = HttpCookieAcceptPolicy.OnlyFromMainDocumentDomain;
+        await using var session = new UrlSession(configuration);
+        var parent = new Uri($"http://localhost:{server.BaseAddress.Port}/set-cookie?c=" + Uri.EscapeDataString("parent=1; Path=/"));
+        // swift.org/downloads while the main document is ci.swift.org: Apple keeps the cookie.
+        await session.DataAsync(new UrlRequest(parent) { MainDocumentUrl = new Uri("http://ci.localhost/build") }, Ct);
+        var tracker = new Uri($"http://localhost:{server.BaseAddress.Port}/set-cookie?c=" + Uri.EscapeDataString("tracker=1; Path=/"));
+        await session.DataAsync(new UrlRequest(tracker) { MainDocumentUrl = new Uri("http://news.example/") }, Ct);
+
+        Assert.Equal(["parent"], configuration.HttpCookieStorage!.Cookies.Select(c => c.Name));
+    }
+
+    [Fact]
     public async Task HttpShouldSetCookies_false_stores_but_does_not_send()
     {
         var configuration = UrlSessionConfiguration.Ephemeral;

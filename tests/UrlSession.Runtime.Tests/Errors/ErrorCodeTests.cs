@@ -113,6 +113,24 @@ public sealed class ErrorCodeTests(TestServer server)
         Assert.Equal(UrlErrorCode.BadServerResponse, (await FailureOf(new UrlRequest(raw.Url()))).Code);
     }
 
+    [Theory]
+    [InlineData("gzip")]
+    [InlineData("deflate")]
+    [InlineData("br")]
+    public async Task A_body_that_does_not_decode_as_its_Content_Encoding_is_CannotDecodeContentData(string encoding)
+    {
+        await using var raw = new RawServer(async (socket, ct) =>
+        {
+            await RawServer.ReadRequestHeadAsync(socket, ct);
+            byte[] garbage = [.. Enumerable.Range(0, 4096).Select(i => (byte)(i * 31 + 7))];
+            await RawServer.SendAsync(socket, $"HTTP/1.1 200 OK\r\nContent-Encoding: {encoding}\r\nContent-Length: {garbage.Length}\r\nConnection: close\r\n\r\n", ct);
+            await RawServer.SendAsync(socket, garbage, ct);
+        });
+        var error = await FailureOf(new UrlRequest(raw.Url()));
+        Assert.Equal(UrlErrorCode.CannotDecodeContentData, error.Code);
+        Assert.Contains(encoding, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_connection_reset_in_the_middle_of_the_body_is_NetworkConnectionLost()
     {

@@ -40,8 +40,11 @@ public sealed partial class RecordingDelegate
         }
     }
 
-    public Task<UrlError?> CompletionOf(UrlSessionTask task) =>
-        _completions.GetOrAdd(task.TaskIdentifier, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+    public Task<UrlError?> CompletionOf(UrlSessionTask task) => CompletionOf(task.TaskIdentifier);
+
+    /// <summary>For tasks a test never holds, such as those an HttpClient handler creates.</summary>
+    public Task<UrlError?> CompletionOf(int taskIdentifier) =>
+        _completions.GetOrAdd(taskIdentifier, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
 
     /// <summary>The events of one task, without the task prefix.</summary>
     public IReadOnlyList<string> EventsOf(UrlSessionTask task) =>

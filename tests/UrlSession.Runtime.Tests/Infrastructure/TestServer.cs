@@ -181,9 +181,41 @@ public sealed class TestServer : IAsyncLifetime
         {
             await Task.Delay(Timeout.Infinite, http.RequestAborted);
         });
+        MapHandlerEndpoints(app);
         await app.StartAsync();
         _app = app;
         BaseAddress = new Uri(app.Urls.First());
+    }
+
+    /// <summary>How many requests <c>/handler/flaky/{name}</c> saw, per name.</summary>
+    public ConcurrentDictionary<string, int> FlakyRequests { get; } = new();
+
+    /// <summary>
+    /// For the HttpClient handler tests: <c>/handler/flaky/{name}?failures=N</c> answers 503 N times, then 200;
+    /// <c>/handler/todos/{id}</c> is a JSON resource, and a POST to <c>/handler/todos</c> creates one (id 42).
+    /// </summary>
+    private void MapHandlerEndpoints(WebApplication app)
+    {
+        app.MapGet("/handler/flaky/{name}", (HttpContext http, string name) =>
+        {
+            int seen = FlakyRequests.AddOrUpdate(name, 1, (_, n) => n + 1);
+            int failures = int.Parse(http.Request.Query["failures"].ToString(), System.Globalization.CultureInfo.InvariantCulture);
+            return seen <= failures ? Results.Text("try again", statusCode: 503) : Results.Text($"ok after {failures} failures");
+        });
+        app.MapGet("/handler/todos/{id:int}", (int id) =>
+            Results.Content($"{{\"id\":{id},\"title\":\"todo {id}\",\"done\":false}}", "application/json"));
+        app.MapPost("/handler/todos", async (HttpContext http) =>
+        {
+            using var posted = await System.Text.Json.JsonDocument.ParseAsync(http.Request.Body);
+            var todo = posted.RootElement;
+            string json = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
+            {
+                ["id"] = 42,
+                ["title"] = todo.GetProperty("title").GetString()!,
+                ["done"] = todo.GetProperty("done").GetBoolean(),
+            });
+            return Results.Content(json, "application/json", statusCode: 201);
+        });
     }
 
     /// <summary>The byte at offset <paramref name="i"/> of every <c>/bytes/N</c> body.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.Collections.Generic;
 using System.Net;
 using System.Net.Http;
@@ -141,9 +142,11 @@ internal static class CacheStage
             else if (HttpCaching.IsStorable(request, response))
                 cache.Store(request, new CacheEntry(new CachedUrlResponse(response, body), requestTime, DateTimeOffset.UtcNow, HttpCaching.VaryValues(request, response)));
         }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException or UrlError
+            or InvalidDataException or InvalidOperationException { Source: "System.IO.Compression.Brotli" })
         {
-            // The stale entry stays; the next request revalidates it.
+            // No task waits for this refresh (a lost connection, a body too big or one that does not decode): the
+            // stale entry stays and the next request revalidates it.
         }
     }
 

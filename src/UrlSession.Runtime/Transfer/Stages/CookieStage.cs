@@ -25,7 +25,7 @@ internal sealed class CookieStage(UrlSessionConfiguration configuration)
         var url = request.Url;
         if (configuration.HttpCookieAcceptPolicy == HttpCookieAcceptPolicy.OnlyFromMainDocumentDomain
             && request.MainDocumentUrl is { } main
-            && !HttpCookie.DomainMatches(url.IdnHost.ToLowerInvariant(), main.IdnHost.ToLowerInvariant()))
+            && !HttpCookieStorage.IsFromMainDocumentDomain(url, main))
             return;
         storage.SetCookies(HttpCookie.Parse(lines, url), url, mainDocumentUrl: null);
     }
