@@ -13,7 +13,7 @@ internal sealed class MetricsRecorder(bool collects)
 
     public int RedirectCount { get; set; }
 
-    /// <summary>Whether anyone reads the exchanges (<c>DidFinishCollectingMetrics</c>): if not, none is recorded.</summary>
+    /// <summary>Whether anyone reads the exchanges (<c>DidFinishCollectingMetrics</c>); if not, none is kept.</summary>
     public bool Collects { get; } = collects;
 
     public void Record(UrlSessionTaskTransactionMetrics transaction)

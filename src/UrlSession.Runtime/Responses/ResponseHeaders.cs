@@ -12,11 +12,13 @@ namespace UrlLoading;
 /// (its own headers, then its content's) instead of copied per response. Names compare case-insensitively; the
 /// values of a repeated header are joined with <c>", "</c> when read.
 /// </summary>
-internal sealed class ResponseHeaders(HttpResponseHeaders headers, HttpContentHeaders content) : IReadOnlyDictionary<string, string>
+internal sealed class ResponseHeaders(HttpResponseHeaders headers, HttpContentHeaders content)
+    : IReadOnlyDictionary<string, string>
 {
     public static ResponseHeaders Of(HttpResponseMessage reply) => new(reply.Headers, reply.Content.Headers);
 
-    public string this[string key] => TryGetValue(key, out var value) ? value : throw new KeyNotFoundException($"The response has no '{key}' header.");
+    public string this[string key] =>
+        TryGetValue(key, out var value) ? value : throw new KeyNotFoundException($"The response has no '{key}' header.");
 
     public IEnumerable<string> Keys
     {

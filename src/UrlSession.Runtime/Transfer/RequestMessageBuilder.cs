@@ -9,7 +9,8 @@ namespace UrlLoading.Transfer;
 /// <summary>The one place the library adds request headers: "where is a header added?" has this answer.</summary>
 internal sealed class RequestMessageBuilder(UrlSessionConfiguration configuration, CookieStage cookies)
 {
-    private static readonly string s_userAgent = $"UrlSession/{typeof(RequestMessageBuilder).Assembly.GetName().Version?.ToString(3)} (.NET)";
+    private static readonly string s_userAgent =
+        $"UrlSession/{typeof(RequestMessageBuilder).Assembly.GetName().Version?.ToString(3)} (.NET)";
 
     /// <summary>
     /// A task's request for one hop: its own headers, the configuration's additional headers (kept to the original
@@ -36,7 +37,8 @@ internal sealed class RequestMessageBuilder(UrlSessionConfiguration configuratio
         {
             foreach (var (name, value) in configuration.HttpAdditionalHeaders)
             {
-                if (!request.Headers.ContainsKey(name) && RedirectStage.MaySendAppHeader(name, task.OriginalRequest.Url, request.Url))
+                if (!request.Headers.ContainsKey(name)
+                    && RedirectStage.MaySendAppHeader(name, task.OriginalRequest.Url, request.Url))
                     AddHeader(message, name, value);
             }
         }
@@ -53,7 +55,10 @@ internal sealed class RequestMessageBuilder(UrlSessionConfiguration configuratio
         return message;
     }
 
-    /// <summary>A plain GET outside any task (a background revalidation): the request's headers, the conditional ones, User-Agent, cookies.</summary>
+    /// <summary>
+    /// A plain GET outside any task (a background revalidation): the request's headers, the conditional ones,
+    /// User-Agent, cookies.
+    /// </summary>
     public HttpRequestMessage BuildFetch(UrlRequest request, IReadOnlyDictionary<string, string>? conditional)
     {
         var message = new HttpRequestMessage(HttpMethod.Get, request.Url);

@@ -24,14 +24,16 @@ internal sealed class TransferClock : IDisposable
     private volatile bool _timedOut;
 
     /// <summary>A clock that <paramref name="timers"/> checks; none checks it when null (a task the daemon runs).</summary>
-    public TransferClock(TransferTimers? timers, CancellationTokenSource signal, TimeSpan idleTimeout, TimeSpan resourceTimeout)
+    public TransferClock(TransferTimers? timers, CancellationTokenSource signal, TimeSpan idleTimeout,
+        TimeSpan resourceTimeout)
     {
         _signal = signal;
         IdleTimeoutMs = idleTimeout < s_longestTimer ? (long)idleTimeout.TotalMilliseconds : long.MaxValue;
         long now = Environment.TickCount64;
-        _deadlineMs = resourceTimeout < s_longestTimer ? now + (long)resourceTimeout.TotalMilliseconds : long.MaxValue;
+        long resourceMs = resourceTimeout < s_longestTimer ? (long)resourceTimeout.TotalMilliseconds : long.MaxValue;
+        _deadlineMs = resourceMs == long.MaxValue ? long.MaxValue : now + resourceMs;
         _lastActivityMs = now;
-        CheckPeriodMs = Math.Max(5, Math.Min(IdleTimeoutMs, resourceTimeout < s_longestTimer ? (long)resourceTimeout.TotalMilliseconds : long.MaxValue) / 8);
+        CheckPeriodMs = Math.Max(5, Math.Min(IdleTimeoutMs, resourceMs) / 8);
         if (IdleTimeoutMs != long.MaxValue || _deadlineMs != long.MaxValue)
             _timers = timers?.Add(this);
     }
@@ -56,12 +58,16 @@ internal sealed class TransferClock : IDisposable
         _paused = false;
     }
 
-    /// <summary>The transfer waits for something other than the network: the timers stop until the next <see cref="Touch"/>.</summary>
+    /// <summary>
+    /// The transfer waits for something other than the network: the timers stop until the next <see cref="Touch"/>.
+    /// </summary>
     public void Pause() => _paused = true;
 
     public void Dispose() => _timers?.Remove(this);
 
-    /// <summary>Whether the link has been idle too long, or the task has run out of time, at <paramref name="nowMs"/>.</summary>
+    /// <summary>
+    /// Whether the link has been idle too long, or the task has run out of time, at <paramref name="nowMs"/>.
+    /// </summary>
     internal bool HasExpired(long nowMs) =>
         !_paused && (nowMs >= _deadlineMs || nowMs - Volatile.Read(ref _lastActivityMs) >= IdleTimeoutMs);
 
