@@ -4,7 +4,8 @@ using UrlLoading.Benchmarks;
 
 // Throughput of UrlSession data and download tasks against raw HttpClient on the same loopback server, in the same
 // run. The server runs in a child process (`--serve`), so the allocation figures are the client's alone. Every loop
-// is bounded: a fixed number of rounds of a fixed size. Traffic goes to 127.0.0.1 only.
+// is bounded: a fixed number of rounds of a fixed size. Traffic goes to 127.0.0.1 only. `--small` runs the 1 KiB
+// request benchmark instead (SmallRequests.cs: nginx, every client in its own process).
 if (args.Contains("--serve"))
 {
     await BenchmarkServer.ServeAsync();
@@ -15,6 +16,16 @@ if (args.Contains("--background"))
     // urlsessiond against the in-process path: --size MiB (256), --rounds (5), --tasks N (1,000; 10,000 for issue 13).
     using var backgroundServer = BenchmarkServer.Start();
     await BackgroundBenchmark.RunAsync(backgroundServer, (long)Option("--size", 256) << 20, Option("--rounds", 5), Option("--tasks", 1000));
+    return;
+}
+if (args.Contains("--small-client"))
+{
+    await SmallRequests.ClientAsync(args);
+    return;
+}
+if (args.Contains("--small"))
+{
+    await SmallRequests.RunAsync(args);
     return;
 }
 bool quick = args.Contains("--quick");

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Collections.Immutable;
 using System.Globalization;
 using System.Net;
 
@@ -9,7 +8,7 @@ namespace UrlLoading;
 /// <summary>The response to an HTTP or HTTPS request (Apple's <c>HTTPURLResponse</c>).</summary>
 public sealed class HttpUrlResponse : UrlResponse
 {
-    private readonly ImmutableDictionary<string, string> _headers;
+    private readonly IReadOnlyDictionary<string, string> _headers;
 
     /// <summary>Creates an HTTP response.</summary>
     /// <param name="url">The URL the response came from.</param>
@@ -21,7 +20,7 @@ public sealed class HttpUrlResponse : UrlResponse
     {
     }
 
-    private HttpUrlResponse(Uri url, int statusCode, string httpVersion, ImmutableDictionary<string, string> headers)
+    private HttpUrlResponse(Uri url, int statusCode, string httpVersion, IReadOnlyDictionary<string, string> headers)
         : base(url, MimeTypeOf(headers), LengthOf(headers), CharsetOf(headers))
     {
         if (statusCode is < 100 or > 999)
@@ -67,10 +66,10 @@ public sealed class HttpUrlResponse : UrlResponse
         return words.ToString();
     }
 
-    internal static HttpUrlResponse Create(Uri url, int statusCode, string httpVersion, ImmutableDictionary<string, string> headers) =>
+    internal static HttpUrlResponse Create(Uri url, int statusCode, string httpVersion, IReadOnlyDictionary<string, string> headers) =>
         new(url, statusCode, httpVersion, headers);
 
-    private static string? MimeTypeOf(ImmutableDictionary<string, string> headers)
+    private static string? MimeTypeOf(IReadOnlyDictionary<string, string> headers)
     {
         if (!headers.TryGetValue("Content-Type", out var type))
             return null;
@@ -78,20 +77,23 @@ public sealed class HttpUrlResponse : UrlResponse
         return (semi >= 0 ? type[..semi] : type).Trim().ToLowerInvariant();
     }
 
-    private static string? CharsetOf(ImmutableDictionary<string, string> headers)
+    private static string? CharsetOf(IReadOnlyDictionary<string, string> headers)
     {
         if (!headers.TryGetValue("Content-Type", out var type))
             return null;
-        foreach (var part in type.Split(';'))
+        // Parameter by parameter without splitting: most types have no charset, and this runs for every response.
+        for (var rest = type.AsSpan(); !rest.IsEmpty;)
         {
-            var p = part.Trim();
+            int semi = rest.IndexOf(';');
+            var p = (semi >= 0 ? rest[..semi] : rest).Trim();
+            rest = semi >= 0 ? rest[(semi + 1)..] : default;
             if (p.StartsWith("charset=", StringComparison.OrdinalIgnoreCase))
-                return p["charset=".Length..].Trim('"').ToLowerInvariant();
+                return p["charset=".Length..].Trim('"').ToString().ToLowerInvariant();
         }
         return null;
     }
 
-    private static long LengthOf(ImmutableDictionary<string, string> headers)
+    private static long LengthOf(IReadOnlyDictionary<string, string> headers)
     {
         // Apple reports -1 when the body is content-encoded: the bytes delivered differ from the bytes sent.
         if (headers.TryGetValue("Content-Encoding", out var encoding) && !encoding.Equals("identity", StringComparison.OrdinalIgnoreCase))
