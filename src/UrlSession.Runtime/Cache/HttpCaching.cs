@@ -12,12 +12,15 @@ internal static class HttpCaching
     /// <summary>Status codes a cache may store and reuse without explicit freshness (RFC 9110 §15.1, "heuristically cacheable").</summary>
     private static readonly HashSet<int> s_heuristic = [200, 203, 204, 300, 301, 308, 404, 405, 410, 414, 501];
 
-    /// <summary>The directives of a Cache-Control value: name (lower case) to argument (null when it has none).</summary>
+    /// <summary>What <see cref="Directives"/> returns for no Cache-Control at all (most requests): read only, never added to.</summary>
+    private static readonly Dictionary<string, string?> s_none = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The directives of a Cache-Control value: name (lower case) to argument (null when it has none). Read only.</summary>
     public static Dictionary<string, string?> Directives(string? cacheControl)
     {
-        var directives = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         if (cacheControl is null)
-            return directives;
+            return s_none;
+        var directives = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         foreach (var part in cacheControl.Split(','))
         {
             var item = part.Trim();

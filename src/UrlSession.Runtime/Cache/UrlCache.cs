@@ -181,6 +181,16 @@ public class UrlCache
     /// <summary>The entry stored for the request's URL whose <c>Vary</c> headers match the request.</summary>
     internal CacheEntry? Lookup(UrlRequest request)
     {
+        bool memoryOnly = DiskCapacity == 0;
+        if (memoryOnly)
+        {
+            // An empty memory-only cache (the usual miss of an ephemeral session): no key to build, nothing to find.
+            lock (_gate)
+            {
+                if (_entries.Count == 0)
+                    return null;
+            }
+        }
         string key = Key(request.Url);
         lock (_gate)
         {
@@ -193,6 +203,8 @@ public class UrlCache
                 return node.Value.Entry;
             }
         }
+        if (memoryOnly)
+            return null;
         // Not in memory: perhaps on disk, from an earlier session or process; it comes back into memory.
         CacheEntry? stored = null;
         Guarded(disk => stored = disk.Load(key), create: false);

@@ -211,7 +211,7 @@ public class HttpCookieStorage
     public IReadOnlyList<HttpCookie> CookiesFor(Uri url)
     {
         ArgumentNullException.ThrowIfNull(url);
-        var matches = new List<HttpCookie>();
+        List<HttpCookie>? matches = null;
         lock (_gate)
         {
             PurgeExpired(_time.GetUtcNow());
@@ -221,10 +221,13 @@ public class HttpCookieStorage
                 if (entry.Cookie.Matches(url))
                 {
                     entry.LastAccess = access;
-                    matches.Add(entry.Cookie);
+                    (matches ??= []).Add(entry.Cookie);
                 }
             }
         }
+        // Most requests carry no cookie: no list for them.
+        if (matches is null)
+            return [];
         matches.Sort(static (a, b) => b.Path.Length != a.Path.Length ? b.Path.Length - a.Path.Length : a.CreatedAt.CompareTo(b.CreatedAt));
         return matches;
     }

@@ -3,21 +3,16 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Net;
-using System.Net.Http;
-using System.Net.Http.Headers;
 
 namespace UrlLoading;
 
 /// <summary>The response to an HTTP or HTTPS request (Apple's <c>HTTPURLResponse</c>).</summary>
 public sealed class HttpUrlResponse : UrlResponse
 {
-    private static readonly ImmutableDictionary<string, ImmutableArray<string>> s_noRepeatedFields =
-        ImmutableDictionary.Create<string, ImmutableArray<string>>(StringComparer.OrdinalIgnoreCase);
+    private readonly IReadOnlyDictionary<string, string> _headers;
 
-    private readonly ImmutableDictionary<string, string> _headers;
-
-    /// <summary>The field lines of each header that came more than once (Set-Cookie above all), in order.</summary>
-    private readonly ImmutableDictionary<string, ImmutableArray<string>> _repeatedFields;
+    /// <summary>The field lines of each header given more than once (Set-Cookie above all), in order; null when none was.</summary>
+    private readonly Dictionary<string, string[]>? _repeatedFields;
 
     /// <summary>Creates an HTTP response.</summary>
     /// <param name="url">The URL the response came from.</param>
@@ -35,8 +30,8 @@ public sealed class HttpUrlResponse : UrlResponse
     {
     }
 
-    private HttpUrlResponse(Uri url, int statusCode, string httpVersion, ImmutableDictionary<string, string> headers,
-        ImmutableDictionary<string, ImmutableArray<string>> repeatedFields)
+    private HttpUrlResponse(Uri url, int statusCode, string httpVersion, IReadOnlyDictionary<string, string> headers,
+        Dictionary<string, string[]>? repeatedFields)
         : base(url, MimeTypeOf(headers), LengthOf(headers), CharsetOf(headers))
     {
         if (statusCode is < 100 or > 999)
@@ -72,7 +67,9 @@ public sealed class HttpUrlResponse : UrlResponse
     public IReadOnlyList<string> AllHeaderFieldValues(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        if (_repeatedFields.TryGetValue(name, out var lines))
+        if (_headers is ResponseHeaders received)
+            return received.Lines(name);
+        if (_repeatedFields is not null && _repeatedFields.TryGetValue(name, out var lines))
             return lines;
         return _headers.TryGetValue(name, out var value) ? [value] : [];
     }
@@ -99,63 +96,49 @@ public sealed class HttpUrlResponse : UrlResponse
         return words.ToString();
     }
 
-    internal static HttpUrlResponse Create(Uri url, int statusCode, string httpVersion, ImmutableDictionary<string, string> headers) =>
-        new(url, statusCode, httpVersion, headers, s_noRepeatedFields);
+    internal static HttpUrlResponse Create(Uri url, int statusCode, string httpVersion, IReadOnlyDictionary<string, string> headers) =>
+        new(url, statusCode, httpVersion, headers, repeatedFields: null);
 
-    /// <summary>The response for <paramref name="reply"/>'s status line and headers (content headers included), field lines kept.</summary>
-    internal static HttpUrlResponse Create(Uri url, HttpResponseMessage reply)
-    {
-        var fields = new FieldLines();
-        fields.AddAll(reply.Headers);
-        fields.AddAll(reply.Content.Headers);
-        return new HttpUrlResponse(url, (int)reply.StatusCode, $"HTTP/{reply.Version.Major}.{reply.Version.Minor}", fields);
-    }
-
-    /// <summary>Header fields as received: joined by name for <see cref="Headers"/>, and line by line where a name repeats.</summary>
+    /// <summary>Header fields given one pair per line: joined by name for <see cref="Headers"/>, kept line by line where a name repeats.</summary>
     private sealed class FieldLines
     {
-        private readonly ImmutableDictionary<string, string>.Builder _joined = HeaderFields.Empty.ToBuilder();
+        private ImmutableDictionary<string, string>.Builder? _joined;
         private Dictionary<string, List<string>>? _repeated;
 
-        public ImmutableDictionary<string, string> Joined => _joined.ToImmutable();
+        public IReadOnlyDictionary<string, string> Joined { get; private set; } = HeaderFields.Empty;
 
-        public ImmutableDictionary<string, ImmutableArray<string>> Repeated
+        public Dictionary<string, string[]>? Repeated
         {
             get
             {
                 if (_repeated is null)
-                    return s_noRepeatedFields;
-                var result = s_noRepeatedFields.ToBuilder();
+                    return null;
+                var repeated = new Dictionary<string, string[]>(_repeated.Count, StringComparer.OrdinalIgnoreCase);
                 foreach (var (name, lines) in _repeated)
-                    result[name] = [.. lines];
-                return result.ToImmutable();
+                    repeated[name] = [.. lines];
+                return repeated;
             }
         }
 
         public static FieldLines Of(IEnumerable<KeyValuePair<string, string>> headers)
         {
             ArgumentNullException.ThrowIfNull(headers);
-            var fields = new FieldLines();
+            // A dictionary cannot repeat a name: nothing to keep apart, and an immutable one is used as it is.
+            if (headers is IReadOnlyDictionary<string, string> or IDictionary<string, string>)
+                return new FieldLines { Joined = HeaderFields.From(headers) };
+            var fields = new FieldLines { _joined = HeaderFields.Empty.ToBuilder() };
             foreach (var (name, value) in headers)
             {
                 HeaderFields.ValidateName(name);
                 fields.Add(name, value ?? throw new ArgumentException($"Header '{name}' has a null value; pass an empty string instead.", nameof(headers)));
             }
+            fields.Joined = fields._joined.ToImmutable();
             return fields;
-        }
-
-        public void AddAll(HttpHeaders source)
-        {
-            foreach (var (name, values) in source.NonValidated)
-            {
-                foreach (string value in values)
-                    Add(name, value);
-            }
         }
 
         private void Add(string name, string value)
         {
-            if (!_joined.TryGetValue(name, out var existing))
+            if (!_joined!.TryGetValue(name, out var existing))
             {
                 _joined[name] = value;
                 return;
@@ -168,7 +151,7 @@ public sealed class HttpUrlResponse : UrlResponse
         }
     }
 
-    private static string? MimeTypeOf(ImmutableDictionary<string, string> headers)
+    private static string? MimeTypeOf(IReadOnlyDictionary<string, string> headers)
     {
         if (!headers.TryGetValue("Content-Type", out var type))
             return null;
@@ -176,20 +159,23 @@ public sealed class HttpUrlResponse : UrlResponse
         return (semi >= 0 ? type[..semi] : type).Trim().ToLowerInvariant();
     }
 
-    private static string? CharsetOf(ImmutableDictionary<string, string> headers)
+    private static string? CharsetOf(IReadOnlyDictionary<string, string> headers)
     {
         if (!headers.TryGetValue("Content-Type", out var type))
             return null;
-        foreach (var part in type.Split(';'))
+        // Parameter by parameter without splitting: most types have no charset, and this runs for every response.
+        for (var rest = type.AsSpan(); !rest.IsEmpty;)
         {
-            var p = part.Trim();
+            int semi = rest.IndexOf(';');
+            var p = (semi >= 0 ? rest[..semi] : rest).Trim();
+            rest = semi >= 0 ? rest[(semi + 1)..] : default;
             if (p.StartsWith("charset=", StringComparison.OrdinalIgnoreCase))
-                return p["charset=".Length..].Trim('"').ToLowerInvariant();
+                return p["charset=".Length..].Trim('"').ToString().ToLowerInvariant();
         }
         return null;
     }
 
-    private static long LengthOf(ImmutableDictionary<string, string> headers)
+    private static long LengthOf(IReadOnlyDictionary<string, string> headers)
     {
         // Apple reports -1 when the body is content-encoded: the bytes delivered differ from the bytes sent.
         if (headers.TryGetValue("Content-Encoding", out var encoding) && !encoding.Equals("identity", StringComparison.OrdinalIgnoreCase))

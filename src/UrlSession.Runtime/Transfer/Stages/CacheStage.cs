@@ -13,7 +13,7 @@ namespace UrlLoading.Transfer;
 /// Apple's request cache policies): served fresh, revalidated, served stale when RFC 5861 allows, or fetched and
 /// stored once its body has been read.
 /// </summary>
-internal static class ResponseCache
+internal static class CacheStage
 {
     public static async Task<Exchange> SendAsync(TransferEngine engine, UrlCache cache, UrlSessionConfiguration configuration, UrlSessionTask task, TransferClock clock, MetricsRecorder metrics)
     {
@@ -104,7 +104,7 @@ internal static class ResponseCache
         {
             exchange = await engine.SendToNetworkAsync(task, clock, metrics, conditional).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is HttpRequestException or UrlError or OperationCanceledException && !task.CancellationToken.IsCancellationRequested && StaleIfError(entry, request, age, lifetime))
+        catch (Exception e) when (e is HttpRequestException or UrlError or OperationCanceledException && !task.IsCancelled && StaleIfError(entry, request, age, lifetime))
         {
             return FromCache(entry, request, age, requestTime);
         }
