@@ -155,12 +155,13 @@ public sealed class EphemeralCookieTests(TestServer server)
     [Fact]
     public async Task An_ephemeral_session_keeps_cookies_with_an_expiry_in_memory_and_writes_no_file()
     {
+        // A storage keeps its file under $XDG_DATA_HOME (this test process's own folder): nothing may appear there.
+        // Other folders are not watched: other processes of this user write to the shared temp and home folders.
         string data = Environment.GetEnvironmentVariable("XDG_DATA_HOME")!;
         Directory.CreateDirectory(data);
-        var watched = new[] { data, Path.GetTempPath(), Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), Environment.CurrentDirectory }
-            .Where(Directory.Exists).Distinct().ToList();
+        var watched = new[] { data };
         var written = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        string marker = Path.Combine(Path.GetTempPath(), "watch-marker-" + Guid.NewGuid().ToString("N"));
+        string marker = Path.Combine(data, "watch-marker-" + Guid.NewGuid().ToString("N"));
         var markerSeen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var watchers = watched.Select(folder =>
         {
@@ -178,6 +179,7 @@ public sealed class EphemeralCookieTests(TestServer server)
             await session.DataAsync(url, TestContext.Current.CancellationToken);
             var (sent, _) = await session.DataAsync(server.Url("/cookies/ephemeral"), TestContext.Current.CancellationToken);
             Assert.Equal("remembered=1", Encoding.UTF8.GetString(sent));
+            Assert.Null(configuration.HttpCookieStorage!.PersistentFile);
             // Events arrive in order: once the marker written after the requests is seen, a file the session wrote would have been.
             await File.WriteAllTextAsync(marker, "x", TestContext.Current.CancellationToken);
             await markerSeen.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
