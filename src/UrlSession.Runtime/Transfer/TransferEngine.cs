@@ -102,7 +102,7 @@ internal sealed class TransferEngine : IDisposable
                 if (e is HttpRequestException { HttpRequestError: HttpRequestError.ProxyTunnelError, StatusCode: HttpStatusCode.ProxyAuthenticationRequired }
                     && _authentication.TunnelSpace(request.Url) is { } tunnel)
                 {
-                    var proposed = (triedSpace == tunnel ? triedCredential : null) ?? _configuration.UrlCredentialStorage?.DefaultCredential(tunnel);
+                    var proposed = (triedSpace == tunnel ? triedCredential : null) ?? _configuration.UrlCredentialStorage?.GetDefaultCredential(tunnel, task);
                     var credential = await AuthenticationStage.AnswerChallengeAsync(task, new UrlAuthenticationChallenge(tunnel, proposed, failures, null, null), clock).ConfigureAwait(false);
                     if (credential is null || ++failures > AuthenticationStage.MaximumFailures)
                         throw new UrlError(UrlErrorCode.UserAuthenticationRequired, request.Url,
@@ -162,7 +162,7 @@ internal sealed class TransferEngine : IDisposable
                 }
                 else if (_authentication.ChallengedSpace(request.Url, response.StatusCode, reply) is var (space, answer) && space is not null)
                 {
-                    var proposed = (triedSpace == space ? triedCredential : null) ?? _configuration.UrlCredentialStorage?.DefaultCredential(space);
+                    var proposed = (triedSpace == space ? triedCredential : null) ?? _configuration.UrlCredentialStorage?.GetDefaultCredential(space, task);
                     var challenge = new UrlAuthenticationChallenge(space, proposed, failures, response, null);
                     var credential = await AuthenticationStage.AnswerChallengeAsync(task, challenge, clock).ConfigureAwait(false);
                     if (credential is not null)
