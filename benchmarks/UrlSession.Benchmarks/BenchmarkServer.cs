@@ -31,7 +31,11 @@ internal sealed class BenchmarkServer : IDisposable
         return new BenchmarkServer(process, new Uri(line));
     }
 
-    /// <summary>Serves <c>/bytes/N</c>, and <c>/cacheable/N</c> (fresh for an hour, with an ETag that answers 304), until standard input closes (the benchmark ended).</summary>
+    /// <summary>
+    /// Serves <c>/bytes/N</c>, <c>/entity/N</c> (the same bytes with a strong ETag, so that a download can checkpoint
+    /// and resume), and <c>/cacheable/N</c> (fresh for an hour, with an ETag that answers 304), until standard input
+    /// closes (the benchmark ended).
+    /// </summary>
     public static async Task ServeAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -42,6 +46,13 @@ internal sealed class BenchmarkServer : IDisposable
         Random.Shared.NextBytes(block);
         app.MapGet("/bytes/{count:long}", async (HttpContext http, long count) =>
         {
+            http.Response.ContentLength = count;
+            for (long sent = 0; sent < count; sent += block.Length)
+                await http.Response.Body.WriteAsync(block.AsMemory(0, (int)Math.Min(block.Length, count - sent)));
+        });
+        app.MapGet("/entity/{count:long}", async (HttpContext http, long count) =>
+        {
+            http.Response.Headers.ETag = $"\"{count}\"";
             http.Response.ContentLength = count;
             for (long sent = 0; sent < count; sent += block.Length)
                 await http.Response.Body.WriteAsync(block.AsMemory(0, (int)Math.Min(block.Length, count - sent)));

@@ -4,10 +4,28 @@ using UrlLoading.Benchmarks;
 
 // Throughput of UrlSession data and download tasks against raw HttpClient on the same loopback server, in the same
 // run. The server runs in a child process (`--serve`), so the allocation figures are the client's alone. Every loop
-// is bounded: a fixed number of rounds of a fixed size. Traffic goes to 127.0.0.1 only.
+// is bounded: a fixed number of rounds of a fixed size. Traffic goes to 127.0.0.1 only. `--small` runs the 1 KiB
+// request benchmark instead (SmallRequests.cs: nginx, every client in its own process).
 if (args.Contains("--serve"))
 {
     await BenchmarkServer.ServeAsync();
+    return;
+}
+if (args.Contains("--background"))
+{
+    // urlsessiond against the in-process path: --size MiB (256), --rounds (5), --tasks N (1,000; 10,000 for issue 13).
+    using var backgroundServer = BenchmarkServer.Start();
+    await BackgroundBenchmark.RunAsync(backgroundServer, (long)Option("--size", 256) << 20, Option("--rounds", 5), Option("--tasks", 1000));
+    return;
+}
+if (args.Contains("--small-client"))
+{
+    await SmallRequests.ClientAsync(args);
+    return;
+}
+if (args.Contains("--small"))
+{
+    await SmallRequests.RunAsync(args);
     return;
 }
 bool quick = args.Contains("--quick");
@@ -160,6 +178,11 @@ async Task PeakWorkingSetAsync()
     long afterLarge = await PeakAfter(1L << 30);
     Console.WriteLine($"peak working set: {afterSmall >> 20} MiB after 64 MiB, {afterLarge >> 20} MiB after 1 GiB (+{(afterLarge - afterSmall) >> 20} MiB)");
 }
+
+int Option(string name, int otherwise) =>
+    Array.IndexOf(args, name) is var at and >= 0 && at + 1 < args.Length && int.TryParse(args[at + 1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int value) && value > 0
+        ? value
+        : otherwise;
 
 static double Median(List<double> values)
 {

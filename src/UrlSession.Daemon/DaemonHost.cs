@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text.Json;
@@ -104,7 +105,7 @@ internal sealed class DaemonHost : IAsyncDisposable
         await _transfers.DisposeAsync();
         foreach (var client in _attached.Values.Distinct())
             await client.DisposeAsync();
-        _store.Dispose();
+        await _store.DisposeAsync();
         _log.Dispose();
     }
 
@@ -188,6 +189,41 @@ internal sealed class DaemonHost : IAsyncDisposable
         else if (message.Sequence > 0 && _store.Settings(key) is { } settings)
             MaybeLaunch(key, settings);
         return Task.CompletedTask;
+    }
+
+    private StatusResult Status()
+    {
+        var sessions = _store.Sessions();
+        int pending = 0;
+        foreach (var (key, _) in sessions)
+            pending += _store.PendingCount(key);
+        var (waiting, transferring) = _transfers.Queue;
+        var (groups, writes) = _store.Committed;
+        return new StatusResult(Environment.ProcessId, Version, BackgroundProtocol.Version, _uptime.Elapsed.TotalSeconds,
+            sessions.Count, transferring, _stateFolder, _socketPath, waiting, pending,
+            _transfers.Bytes.PerSecond, _transfers.Completions.PerSecond, _transfers.Completions.Total,
+            groups, writes, _store.SizeOnDisk, PeakMemory());
+    }
+
+    /// <summary>This process's peak resident memory (VmHWM in /proc/self/status), 0 where /proc has no such line.</summary>
+    private static long PeakMemory()
+    {
+        const string prefix = "VmHWM:";
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/status"))
+            {
+                var value = line.AsSpan().Trim();
+                if (value.StartsWith(prefix, StringComparison.Ordinal)
+                    && long.TryParse(value[prefix.Length..].TrimEnd("kB").Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out long kilobytes))
+                    return kilobytes * 1024;
+            }
+        }
+        catch (IOException)
+        {
+            // No /proc (macOS): not reported.
+        }
+        return 0;
     }
 
     /// <summary>Puts a challenge to the process that has the session open; null when none does, or it gives no answer.</summary>
@@ -300,7 +336,7 @@ internal sealed class DaemonHost : IAsyncDisposable
                     _sessions[key] = delivery;
                     _ = delivery.RunAsync();
                     _host._launched.TryRemove(key, out _);
-                    _host._store.SaveSession(key, settings);
+                    await _host._store.SaveSessionAsync(key, settings);
                     _host._log.Write($"session {key} attached (pid {_pid})");
                     var tasks = _host._store.Tasks(key).Select(t => t.Info).ToList();
                     return JsonSerializer.Serialize(new AttachResult(tasks), ProtocolJson.Default.AttachResult);
@@ -317,10 +353,9 @@ internal sealed class DaemonHost : IAsyncDisposable
                     if (!Uri.TryCreate(info.Request.Url, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
                         throw new RpcException(BackgroundProtocol.InvalidRequest, $"Background tasks load http and https URLs only, not '{info.Request.Url}'.");
                     byte[]? resume = create.ResumeData is { } text ? Convert.FromBase64String(text) : null;
-                    if (!_host._store.AddTask(key, info with { State = "running" }, resume))
-                        throw new RpcException(BackgroundProtocol.InvalidRequest, $"Session {key.Identifier} already has a task {info.TaskIdentifier}.");
+                    var row = await _host._store.AddTaskAsync(key, info with { State = "running" }, resume)
+                        ?? throw new RpcException(BackgroundProtocol.InvalidRequest, $"Session {key.Identifier} already has a task {info.TaskIdentifier}.");
                     _host._log.Write($"task {key}#{info.TaskIdentifier} created: {info.Kind} {info.Request.Method} {url}{(info.UploadFile is { } f ? $" from {f}" : "")}");
-                    var row = _host._store.Task(key, info.TaskIdentifier)!;
                     _host._transfers.Start(row);
                     return "{}";
                 }
@@ -346,19 +381,24 @@ internal sealed class DaemonHost : IAsyncDisposable
                 {
                     var ack = Read(parameters, ProtocolJson.Default.AckParams);
                     var key = Attached(ack.Identifier);
-                    if (_host._store.Acknowledge(key, ack.Sequence) is { Kind: EventKinds.Finished, Location: { } location } && File.Exists(location))
+                    if (await _host._store.AcknowledgeAsync(key, ack.Sequence) is { Kind: EventKinds.Finished, Location: { } location } && File.Exists(location))
                         File.Delete(location);
                     return "{}";
                 }
                 case BackgroundProtocol.List:
                 {
-                    var sessions = _host._store.Sessions().Select(s => new SessionInfo(s.Key.App, s.Key.Identifier, _host._attached.ContainsKey(s.Key),
-                        _host._store.Tasks(s.Key).Select(t => t.Info).ToList(), _host._store.PendingCount(s.Key))).ToList();
+                    var sessions = _host._store.Sessions().Select(s => new SessionInfo(s.Key.App, s.Key.Identifier,
+                        _host._attached.ContainsKey(s.Key),
+                        _host._store.Tasks(s.Key).Select(t => t.Info with { Rate = _host._transfers.RateOf(s.Key, t.Info.TaskIdentifier) }).ToList(),
+                        _host._store.PendingCount(s.Key))).ToList();
                     return JsonSerializer.Serialize(new ListResult(sessions), ProtocolJson.Default.ListResult);
                 }
                 case BackgroundProtocol.Status:
-                    return JsonSerializer.Serialize(new StatusResult(Environment.ProcessId, Version, BackgroundProtocol.Version, _host._uptime.Elapsed.TotalSeconds,
-                        _host._store.Sessions().Count, _host._transfers.Active, _host._stateFolder, _host._socketPath), ProtocolJson.Default.StatusResult);
+                    return JsonSerializer.Serialize(_host.Status(), ProtocolJson.Default.StatusResult);
+                case BackgroundProtocol.Stop:
+                    _host._log.Write($"stop asked by pid {_pid}");
+                    await _host._stop.CancelAsync();
+                    return "{}";
                 case BackgroundProtocol.Logs:
                     return JsonSerializer.Serialize(new LogsResult(_host._log.Recent(200)), ProtocolJson.Default.LogsResult);
                 default:

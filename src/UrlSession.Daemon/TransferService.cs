@@ -31,6 +31,7 @@ internal sealed class TransferService : IAsyncDisposable
     private readonly ConcurrentDictionary<UrlSessionTask, TransferJob> _byTask = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly TimeSpan _backoffBase;
+    private int _transferring;
 
     public TransferService(StateStore store, DaemonLog log, string stateFolder, Func<SessionKey, EventMessage, Task> publish,
         Func<SessionKey, ChallengeParams, Task<ChallengeAnswer?>> askApp)
@@ -45,6 +46,26 @@ internal sealed class TransferService : IAsyncDisposable
     }
 
     public int Active => _jobs.Count;
+
+    /// <summary>Tasks waiting for a transfer slot (or to retry), and tasks transferring now.</summary>
+    public (int Waiting, int Transferring) Queue
+    {
+        get
+        {
+            int transferring = Volatile.Read(ref _transferring);
+            return (Math.Max(0, _jobs.Count - transferring), transferring);
+        }
+    }
+
+    /// <summary>Bytes received and sent by every transfer, per second lately and in all.</summary>
+    public TransferMeter Bytes { get; } = new();
+
+    /// <summary>Tasks completed (their completion journaled), per second lately and in all.</summary>
+    public TransferMeter Completions { get; } = new();
+
+    /// <summary>What the transfer of a task under way has moved so far, and how fast; null when it is not transferring.</summary>
+    public TransferRate? RateOf(SessionKey key, int task) =>
+        _jobs.TryGetValue((key, task), out var job) && job.Meter.Total > 0 ? new TransferRate(job.Moved, job.Meter.PerSecond) : null;
 
     /// <summary>Deletes hand-over files no undelivered event points to (left by a crash between the move and the journal).</summary>
     public void SweepFinishedFolder()
@@ -157,6 +178,7 @@ internal sealed class TransferService : IAsyncDisposable
         private volatile bool _cancelledByApp;
         private volatile bool _produceResumeData;
         private long _lastWritten;
+        private CheckpointBudget? _checkpoints;
         private Task _running = Task.CompletedTask;
 
         private SessionKey Key => row.Session;
@@ -208,7 +230,7 @@ internal sealed class TransferService : IAsyncDisposable
             lock (_gate)
                 current = _current;
             if (current is UrlSessionDownloadTask download && await download.CancelByProducingResumeDataAsync() is { } data)
-                service._store.Checkpoint(Key, Id, data.ToArray(), data.BytesOnDisk, data.ExpectedLength);
+                await service._store.CheckpointAsync(Key, Id, data.ToArray(), data.BytesOnDisk, data.ExpectedLength);
             current?.Cancel();
             try
             {
@@ -266,12 +288,14 @@ internal sealed class TransferService : IAsyncDisposable
                     await CompleteAsync(CancelledByApp());
                     return;
                 }
+                Interlocked.Increment(ref service._transferring);
                 try
                 {
                     error = await AttemptAsync(settings);
                 }
                 finally
                 {
+                    Interlocked.Decrement(ref service._transferring);
                     slots.Release();
                 }
                 if (service._stopping.IsCancellationRequested)
@@ -291,7 +315,7 @@ internal sealed class TransferService : IAsyncDisposable
                 attempt++;
                 _resume = _retryAfter is not null ? null : error?.ResumeData?.ToArray() ?? _resume;
                 string why = _retryAfter is not null ? $"server asked to retry after {_retryAfter.Value.TotalSeconds:0.###} s" : $"{error!.Code}: {error.Message}";
-                service._store.RecordAttempt(Key, Id, why, _resume);
+                await service._store.RecordAttemptAsync(Key, Id, why, _resume);
                 var delay = _retryAfter ?? service.Backoff(attempt);
                 if (DateTimeOffset.UtcNow + delay > deadline)
                     delay = deadline - DateTimeOffset.UtcNow;
@@ -345,11 +369,8 @@ internal sealed class TransferService : IAsyncDisposable
             else
             {
                 var download = resume is not null ? session.DownloadTask(resume) : session.DownloadTask(original);
-                download.Checkpoint = data =>
-                {
-                    service._store.Checkpoint(Key, Id, data.ToArray(), data.BytesOnDisk, data.ExpectedLength);
-                    return default;
-                };
+                _checkpoints = new CheckpointBudget(download, resume?.BytesOnDisk ?? 0,
+                    data => service._store.CheckpointAsync(Key, Id, data.ToArray(), data.BytesOnDisk, data.ExpectedLength));
                 task = download;
             }
             service._byTask[task] = this;
@@ -370,10 +391,19 @@ internal sealed class TransferService : IAsyncDisposable
             }
         }
 
+        /// <summary>This task's bytes per second lately.</summary>
+        public TransferMeter Meter { get; } = new();
+
+        /// <summary>What the current attempt has moved so far.</summary>
+        public long Moved => Interlocked.Read(ref _lastWritten);
+
         public async ValueTask OnProgressAsync(long written, long total, long expected)
         {
+            _checkpoints?.OnProgress(total);
             if (total - Interlocked.Exchange(ref _lastWritten, total) is var step && step <= 0)
                 return;
+            Meter.Add(step);
+            service.Bytes.Add(step);
             var message = new EventMessage(Key.Identifier, 0, Id, EventKinds.Progress, written, total, expected, null, null, 0, null, null);
             await service._publish(Key, message);
         }
@@ -397,7 +427,7 @@ internal sealed class TransferService : IAsyncDisposable
             File.Move(location, handedOver);
             var message = new EventMessage(Key.Identifier, 0, Id, EventKinds.Finished, 0, task.CountOfBytesReceived, task.CountOfBytesExpectedToReceive,
                 handedOver, ChallengeWire.DescribeResponse(task.Response), 0, null, null);
-            long seq = service._store.Journal(Key, Id, EventKinds.Finished, message, "finished");
+            long seq = await service._store.JournalAsync(Key, Id, EventKinds.Finished, message, "finished");
             service._log.Write($"task {Key}#{Id} finished: {task.CountOfBytesReceived} bytes, status {(task.Response as HttpUrlResponse)?.StatusCode}");
             await service._publish(Key, message with { Sequence = seq });
         }
@@ -417,7 +447,8 @@ internal sealed class TransferService : IAsyncDisposable
             string? body = _body.Length > 0 ? Convert.ToBase64String(_body.GetBuffer(), 0, (int)_body.Length) : null;
             var message = new EventMessage(Key.Identifier, 0, Id, EventKinds.Completed, 0, current?.Info.BytesReceived ?? 0, current?.Info.BytesExpected ?? -1,
                 null, ChallengeWire.DescribeResponse(_lastResponse), error is null ? 0 : (int)error.Code, error?.Message, resume, body);
-            long seq = service._store.Journal(Key, Id, EventKinds.Completed, message, "completed");
+            long seq = await service._store.JournalAsync(Key, Id, EventKinds.Completed, message, "completed");
+            service.Completions.Add(1);
             service._log.Write($"task {Key}#{Id} completed: {(error is null ? "ok" : $"{error.Code} {error.Message}")}");
             await service._publish(Key, message with { Sequence = seq });
         }

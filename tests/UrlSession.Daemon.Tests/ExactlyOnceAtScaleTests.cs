@@ -48,7 +48,7 @@ public sealed class ExactlyOnceAtScaleTests
         string rss = world.DaemonPeakMemory();
         await session.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(60), Ct);
         TestContext.Current.SendDiagnosticMessage(
-            $"{count} tasks: enqueued in {enqueued.TotalSeconds:0.0} s, all delivered in {delivered.TotalSeconds:0.0} s; {tally.Summary(count)}; daemon peak RSS {rss}");
+            $"{count} tasks: enqueued in {enqueued.TotalSeconds:0.0} s, all delivered in {delivered.TotalSeconds:0.0} s; {tally.Summary(count)}; daemon peak RSS {rss}; database {world.DatabaseSize()}");
     }
 
     [Fact]

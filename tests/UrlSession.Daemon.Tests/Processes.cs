@@ -136,6 +136,10 @@ internal sealed class DaemonWorld : IAsyncDisposable
     public string DaemonPeakMemory() =>
         File.ReadLines($"/proc/{DaemonPid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))?["VmHWM:".Length..].Trim() ?? "unknown";
 
+    /// <summary>The state database's size on disk, its write-ahead log included, in KiB.</summary>
+    public string DatabaseSize() =>
+        $"{(new[] { "state.db", "state.db-wal" }.Select(f => new FileInfo(Path.Combine(StateFolder, f))).Where(f => f.Exists).Sum(f => f.Length) + 1023) / 1024} KiB";
+
     /// <summary>The journal's undelivered events and the highest delivered one, read from the daemon's database (for failure messages).</summary>
     public string JournalSummary()
     {
@@ -161,6 +165,24 @@ internal sealed class DaemonWorld : IAsyncDisposable
     }
 
     public Process StartApp(params string[] arguments) => Start("dotnet", [Builds.App, .. arguments]);
+
+    /// <summary>Runs the daemon's command line (<c>urlsessiond status</c>, ...) as a process of this world, to its end.</summary>
+    public async Task<(int Code, List<string> Lines)> RunCommandAsync(params string[] arguments)
+    {
+        using var cli = Start("dotnet", [Builds.Daemon, .. arguments]);
+        var output = cli.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var errors = cli.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await Task.WhenAll(output, errors);
+        await cli.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(90), TestContext.Current.CancellationToken);
+        return (cli.ExitCode, [.. (output.Result + errors.Result).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]);
+    }
+
+    /// <summary>Waits for the daemon this world started to exit by itself and returns its exit code.</summary>
+    public async Task<int> DaemonExitAsync(TimeSpan patience)
+    {
+        await _daemon!.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(patience, TestContext.Current.CancellationToken);
+        return _daemon.ExitCode;
+    }
 
     /// <summary>An RPC client of the daemon, as the CLI is.</summary>
     public async Task<RpcConnection> ConnectAsync(Func<string, System.Text.Json.JsonElement, ValueTask>? onNotification = null)

@@ -136,6 +136,12 @@ public sealed class PackageTests(PackedPackage package)
             }
 
             [UrlSessionDelegate]
+            partial class NearMiss
+            {
+                void URLSessionDidFinishEventsForBackgroundURLSession() { }
+            }
+
+            [UrlSessionDelegate]
             partial class Screen(System.Windows.Forms.Label status)
             {
                 void DidWriteData(long totalBytesWritten) => status.Text = totalBytesWritten.ToString();

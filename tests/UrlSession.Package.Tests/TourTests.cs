@@ -18,7 +18,7 @@ public sealed class TourTests(PackedPackage package)
             "WillPerformHttpRedirection  302 -> /hello",
             "server saw: cookie header: tour=visited",
             "/logo: \"logo, request 1 to the server\" (from the cache, Age ",
-            "urlsessiond list: Tour tour.background (closed, 2 undelivered event(s))",
+            "urlsessiond list: Tour tour.background (closed, 1 task(s), 2 undelivered event(s))",
             "/news: \"news, request 1 to the server\", the server has now seen 2 request(s): it answered 304, the body came from the cache",
             "realm \"tour\", 0 failure(s) so far -> UseCredential",
             "got \"the private page\"",

@@ -308,8 +308,17 @@ internal sealed class BackgroundLink : IAsyncDisposable
         return JsonSerializer.Serialize(ChallengeWire.Answer(disposition, credential, space.ServerTrust), ProtocolJson.Default.ChallengeAnswer);
     }
 
-    /// <summary>Tells the daemon an event was delivered: it will not be replayed.</summary>
-    public Task AckAsync(long sequence) => Track(AckCoreAsync(sequence));
+    /// <summary>
+    /// Tells the daemon an event was delivered, so that it is not replayed, without waiting for the answer: the next
+    /// event is delivered meanwhile, so acknowledgements pipeline (one round trip and commit each, awaited in turn, made
+    /// 10,000 tasks take minutes). They are sent in delivery order, tracked until answered, and waited for (bounded)
+    /// when the session ends; one that is lost leaves the event in <c>_delivered</c>, acknowledged again on replay.
+    /// </summary>
+    public Task AckAsync(long sequence)
+    {
+        Track(AckCoreAsync(sequence));
+        return Task.CompletedTask;
+    }
 
     private async Task AckCoreAsync(long sequence)
     {

@@ -21,6 +21,9 @@ internal static class BackgroundProtocol
     public const string Status = "status";
     public const string Logs = "logs";
 
+    /// <summary>Asks the daemon to stop as on <c>SIGTERM</c>: every running transfer checkpoints first.</summary>
+    public const string Stop = "stop";
+
     /// <summary>The daemon's notification that carries one <see cref="EventMessage"/>.</summary>
     public const string Event = "event";
 
@@ -74,7 +77,11 @@ internal sealed record TaskInfo(
     long BytesExpected,
     long BytesSent,
     int Attempts,
-    string? LastError);
+    string? LastError,
+    TransferRate? Rate = null);
+
+/// <summary>In <c>list</c>: what the attempt under way has moved (checkpointed or not) and its bytes per second lately.</summary>
+internal sealed record TransferRate(long BytesMoved, double BytesPerSecond);
 
 internal sealed record AttachResult(List<TaskInfo> Tasks);
 
@@ -121,7 +128,14 @@ internal sealed record SessionInfo(string App, string Identifier, bool Connected
 
 internal sealed record ListResult(List<SessionInfo> Sessions);
 
-internal sealed record StatusResult(int Pid, string Version, int Protocol, double UptimeSeconds, int Sessions, int ActiveTransfers, string StateFolder, string Socket);
+/// <summary>
+/// The daemon at a glance. <paramref name="WaitingTasks"/> wait for a transfer slot or a retry;
+/// <paramref name="PendingEvents"/> wait for an app; the rates are over the last few seconds; the commits count
+/// the database's group commits and the writes in them; <paramref name="DatabaseBytes"/> includes the write-ahead log.
+/// </summary>
+internal sealed record StatusResult(int Pid, string Version, int Protocol, double UptimeSeconds, int Sessions, int ActiveTransfers, string StateFolder, string Socket,
+    int WaitingTasks = 0, int PendingEvents = 0, double BytesPerSecond = 0, double CompletionsPerSecond = 0, long CompletedTasks = 0,
+    long Commits = 0, long CommittedWrites = 0, long DatabaseBytes = 0, long PeakMemoryBytes = 0);
 
 internal sealed record LogsResult(List<string> Lines);
 

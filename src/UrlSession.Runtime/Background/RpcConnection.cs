@@ -25,17 +25,22 @@ internal sealed class RpcException(int code, string message) : Exception(message
 /// peer that reads slowly slows the sender down. Answers to the peer's requests are not: the read loop goes on while
 /// they wait to be written, so a peer that sends requests and never reads would make them pile up without end. At
 /// most <see cref="MaximumUnansweredRequests"/> requests (and <see cref="MaximumUnsentAnswerBytes"/> of answers) may
-/// wait; past that the connection is closed, and <see cref="ProtocolError"/> says why.
+/// wait; past that the connection is closed, and <see cref="ProtocolError"/> says why. This end's own requests are
+/// flow-controlled too: at most <see cref="MaximumRequestsInFlight"/> wait for their answers at once (an app that
+/// resumes 10,000 tasks pipelines them in steps), since the daemon answers a write only after its group committed.
 /// </remarks>
 internal sealed class RpcConnection : IAsyncDisposable
 {
     public const int MaximumMessageBytes = 1 << 20;
 
     /// <summary>
-    /// The most requests of the peer that may wait for their answers to be written. A client that reads its answers
-    /// never comes near it (the read loop answers each request as it reads it); each waiting one costs about 2 KB.
+    /// The most requests of the peer that may wait for their answers. A client that reads its answers and keeps to
+    /// <see cref="MaximumRequestsInFlight"/> never comes near it; each waiting one costs about 2 KB.
     /// </summary>
     public const int MaximumUnansweredRequests = 4096;
+
+    /// <summary>The most requests this end has waiting for their answers at once; well under the peer's <see cref="MaximumUnansweredRequests"/>.</summary>
+    public const int MaximumRequestsInFlight = 1024;
 
     /// <summary>The most bytes of answers that may wait to be written to a peer that does not read them.</summary>
     public const long MaximumUnsentAnswerBytes = 4 << 20;
@@ -44,6 +49,7 @@ internal sealed class RpcConnection : IAsyncDisposable
     private readonly Func<string, JsonElement, ValueTask<string?>>? _onRequest;
     private readonly Func<string, JsonElement, ValueTask>? _onNotification;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly SemaphoreSlim _requestSlots = new(MaximumRequestsInFlight, MaximumRequestsInFlight);
     private readonly ConcurrentDictionary<long, TaskCompletionSource<JsonElement>> _pending = new();
     private readonly CancellationTokenSource _closed = new();
     private long _nextId;
@@ -112,9 +118,20 @@ internal sealed class RpcConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends a request and waits for its answer.</summary>
+    /// <summary>Sends a request (once fewer than <see cref="MaximumRequestsInFlight"/> wait) and waits for its answer.</summary>
     public async Task<TResult> InvokeAsync<TParams, TResult>(string method, TParams parameters, JsonTypeInfo<TParams> paramsInfo, JsonTypeInfo<TResult> resultInfo, CancellationToken cancellationToken = default)
     {
+        using (var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closed.Token))
+        {
+            try
+            {
+                await _requestSlots.WaitAsync(waiting.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new IOException("The connection closed before the request was sent.");
+            }
+        }
         long id = Interlocked.Increment(ref _nextId);
         var answer = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
         _pending[id] = answer;
@@ -138,6 +155,7 @@ internal sealed class RpcConnection : IAsyncDisposable
         finally
         {
             _pending.TryRemove(id, out _);
+            _requestSlots.Release();
         }
     }
 

@@ -101,7 +101,7 @@ internal sealed class DiskCacheStore : IDisposable
             string file = Path.Combine(_folder, reader.GetString(0));
             if (!File.Exists(file))
                 return null;
-            var headers = JsonSerializer.Deserialize(reader.GetString(6), CacheJson.Default.DictionaryStringString) ?? [];
+            var headers = HeaderLines(reader.GetString(6));
             var vary = JsonSerializer.Deserialize(reader.GetString(7), CacheJson.Default.DictionaryStringString) ?? [];
             var response = new HttpUrlResponse(new Uri(reader.GetString(3)), reader.GetInt32(4), reader.GetString(5), headers);
             var entry = new CacheEntry(new CachedUrlResponse(response, File.ReadAllBytes(file)),
@@ -150,7 +150,7 @@ internal sealed class DiskCacheStore : IDisposable
             upsert.Parameters.AddWithValue("$url", response.Url.AbsoluteUri);
             upsert.Parameters.AddWithValue("$status", response.StatusCode);
             upsert.Parameters.AddWithValue("$version", response.HttpVersion);
-            upsert.Parameters.AddWithValue("$headers", JsonSerializer.Serialize(new Dictionary<string, string>(response.Headers), CacheJson.Default.DictionaryStringString));
+            upsert.Parameters.AddWithValue("$headers", JsonSerializer.Serialize(HeaderLines(response), CacheJson.Default.ListStringArray));
             upsert.Parameters.AddWithValue("$vary", JsonSerializer.Serialize(ToStrings(entry.VaryValues), CacheJson.Default.DictionaryStringString));
             upsert.ExecuteNonQuery();
             _usage += body.Length - old;
@@ -171,6 +171,26 @@ internal sealed class DiskCacheStore : IDisposable
             long size = reader.GetInt64(1);
             reader.Close();
             Delete(key, file, size);
+        }
+    }
+
+    /// <summary>Removes the entries whose response time is at or after <paramref name="date"/>.</summary>
+    public void RemoveSince(DateTimeOffset date)
+    {
+        lock (_gate)
+        {
+            var doomed = new List<(string Key, string File, long Size)>();
+            using (var select = Command("SELECT key, file, size, response_time FROM entries"))
+            using (var reader = select.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    if (DateTimeOffset.Parse(reader.GetString(3), CultureInfo.InvariantCulture) >= date)
+                        doomed.Add((reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
+                }
+            }
+            foreach (var (key, file, size) in doomed)
+                Delete(key, file, size);
         }
     }
 
@@ -240,6 +260,35 @@ internal sealed class DiskCacheStore : IDisposable
         }
     }
 
+    /// <summary>The response's field lines as [name, value] pairs, so repeated Set-Cookie lines stay apart on disk.</summary>
+    private static List<string[]> HeaderLines(HttpUrlResponse response)
+    {
+        var lines = new List<string[]>(response.Headers.Count);
+        foreach (var (name, _) in response.Headers)
+        {
+            foreach (var value in response.AllHeaderFieldValues(name))
+                lines.Add([name, value]);
+        }
+        return lines;
+    }
+
+    /// <summary>Field lines read back: [name, value] pairs, or the name-to-joined-value object older entries have.</summary>
+    private static List<KeyValuePair<string, string>> HeaderLines(string json)
+    {
+        var lines = new List<KeyValuePair<string, string>>();
+        if (json.StartsWith('['))
+        {
+            foreach (var pair in JsonSerializer.Deserialize(json, CacheJson.Default.ListStringArray) ?? [])
+            {
+                if (pair is [var name, var value])
+                    lines.Add(new(name, value));
+            }
+            return lines;
+        }
+        lines.AddRange(JsonSerializer.Deserialize(json, CacheJson.Default.DictionaryStringString) ?? []);
+        return lines;
+    }
+
     private static Dictionary<string, string?> FromStrings(Dictionary<string, string> values)
     {
         var result = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
@@ -277,4 +326,5 @@ internal sealed class DiskCacheStore : IDisposable
 }
 
 [JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(List<string[]>))]
 internal sealed partial class CacheJson : JsonSerializerContext;

@@ -26,6 +26,7 @@ public class UrlCache
     private static readonly Lazy<UrlCache> s_shared = new(() => new UrlCache(4 * 1024 * 1024, 20 * 1024 * 1024, null));
     private long _memoryCapacity;
     private long _diskCapacity;
+    private readonly TimeProvider _time;
 
     /// <summary>A store keeps no entry larger than its capacity divided by this (5%).</summary>
     internal const int EntryShare = 20;
@@ -35,7 +36,14 @@ public class UrlCache
     /// <param name="diskCapacity">The disk capacity in bytes (0 or more); 0 keeps nothing on disk.</param>
     /// <param name="directory">The folder for the disk store, or null for a default under the user's cache folder.</param>
     public UrlCache(long memoryCapacity, long diskCapacity, string? directory)
+        : this(memoryCapacity, diskCapacity, directory, TimeProvider.System)
     {
+    }
+
+    /// <summary>A cache whose clock, for when a response was stored by the app, is <paramref name="time"/>.</summary>
+    internal UrlCache(long memoryCapacity, long diskCapacity, string? directory, TimeProvider time)
+    {
+        _time = time;
         MemoryCapacity = memoryCapacity;
         DiskCapacity = diskCapacity;
         if (directory is not null && directory.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
@@ -106,8 +114,52 @@ public class UrlCache
         ArgumentNullException.ThrowIfNull(request);
         if (cachedResponse.Response is not HttpUrlResponse http)
             throw new ArgumentException("The cache stores HTTP responses only.", nameof(cachedResponse));
-        var now = DateTimeOffset.UtcNow;
+        var now = _time.GetUtcNow();
         Store(request, new CacheEntry(cachedResponse, now, now, HttpCaching.VaryValues(request, http)));
+    }
+
+    /// <summary>
+    /// The stored response for a data task's current request, whatever its age, or null (Apple's
+    /// <c>getCachedResponse(for:)</c> with a data task).
+    /// </summary>
+    /// <param name="dataTask">The data task.</param>
+    /// <returns>The stored response, or null.</returns>
+    public CachedUrlResponse? CachedResponse(UrlSessionDataTask dataTask)
+    {
+        ArgumentNullException.ThrowIfNull(dataTask);
+        return CachedResponse(dataTask.CurrentRequest);
+    }
+
+    /// <summary>
+    /// Stores a response for a data task's current request, replacing what was stored for it (Apple's
+    /// <c>storeCachedResponse(_:for:)</c> with a data task).
+    /// </summary>
+    /// <param name="cachedResponse">The response and its body; an HTTP response.</param>
+    /// <param name="dataTask">The data task it answers.</param>
+    public void StoreCachedResponse(CachedUrlResponse cachedResponse, UrlSessionDataTask dataTask)
+    {
+        ArgumentNullException.ThrowIfNull(dataTask);
+        StoreCachedResponse(cachedResponse, dataTask.CurrentRequest);
+    }
+
+    /// <summary>
+    /// Removes every response stored (or brought up to date by a <c>304</c>) at or after <paramref name="date"/>, in
+    /// memory and on disk (Apple's <c>removeCachedResponses(since:)</c>).
+    /// </summary>
+    /// <param name="date">The cut-off time.</param>
+    public void RemoveCachedResponses(DateTimeOffset date)
+    {
+        lock (_gate)
+        {
+            for (var node = _recency.First; node is not null;)
+            {
+                var next = node.Next;
+                if (node.Value.Entry.ResponseTime >= date)
+                    RemoveFromMemory(node);
+                node = next;
+            }
+        }
+        Guarded(disk => disk.RemoveSince(date), create: false);
     }
 
     /// <summary>Removes what is stored for a request.</summary>
@@ -129,6 +181,16 @@ public class UrlCache
     /// <summary>The entry stored for the request's URL whose <c>Vary</c> headers match the request.</summary>
     internal CacheEntry? Lookup(UrlRequest request)
     {
+        bool memoryOnly = DiskCapacity == 0;
+        if (memoryOnly)
+        {
+            // An empty memory-only cache (the usual miss of an ephemeral session): no key to build, nothing to find.
+            lock (_gate)
+            {
+                if (_entries.Count == 0)
+                    return null;
+            }
+        }
         string key = Key(request.Url);
         lock (_gate)
         {
@@ -141,6 +203,8 @@ public class UrlCache
                 return node.Value.Entry;
             }
         }
+        if (memoryOnly)
+            return null;
         // Not in memory: perhaps on disk, from an earlier session or process; it comes back into memory.
         CacheEntry? stored = null;
         Guarded(disk => stored = disk.Load(key), create: false);
@@ -153,6 +217,9 @@ public class UrlCache
     internal void Store(UrlRequest request, CacheEntry entry)
     {
         string key = Key(request.Url);
+        // RFC 9111 §3.1: what described one connection is not part of the stored response.
+        if (HttpCaching.WithoutHopByHopFields(entry.Response) is var stripped && stripped != entry.Response)
+            entry = entry with { Cached = entry.Cached with { Response = stripped } };
         if (entry.Cached.StoragePolicy == UrlCacheStoragePolicy.NotAllowed)
         {
             Remove(request.Url);

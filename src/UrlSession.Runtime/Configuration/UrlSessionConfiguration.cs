@@ -209,7 +209,10 @@ public sealed class UrlSessionConfiguration
     /// <summary>Whether tasks may use interfaces in low-data mode. True by default.</summary>
     public bool AllowsConstrainedNetworkAccess { get; set; } = true;
 
-    /// <summary>Whether tasks wait for connectivity instead of failing at once when the network is down. False by default.</summary>
+    /// <summary>
+    /// Apple's <c>waitsForConnectivity</c>. Stored and copied with the configuration, but not acted on yet: a task
+    /// fails at once when the network is down, whatever this says. False by default.
+    /// </summary>
     public bool WaitsForConnectivity { get; set; }
 
     /// <summary>Whether background transfers may be scheduled at the system's discretion. False by default.</summary>
@@ -257,7 +260,10 @@ public sealed class UrlSessionConfiguration
     /// </summary>
     public string? BackgroundLaunchCommand { get; set; }
 
-    /// <summary>Extra protocol handlers consulted in order before the built-in HTTP handler.</summary>
+    /// <summary>
+    /// Apple's <c>protocolClasses</c>. Stored and copied with the configuration (and refused by background sessions),
+    /// but not consulted yet: every task is loaded by the built-in HTTP handler.
+    /// </summary>
     public IList<UrlProtocol> ProtocolClasses
     {
         get => _protocolClasses;

@@ -1,13 +1,17 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Net;
 using System.Text;
+using System.Text.Json;
 
 namespace UrlLoading;
 
 /// <summary>
 /// A cookie jar (Apple's <c>HTTPCookieStorage</c>). Sessions share a storage when their configurations name the
-/// same instance. Thread-safe. This storage keeps cookies in memory; nothing is written to disk. It keeps at most
+/// same instance. Thread-safe. A storage made with <c>new</c> (and the ephemeral configuration's) keeps cookies in
+/// memory only; <see cref="Shared"/> also keeps the cookies that have an expiry across launches, in
+/// <c>$XDG_DATA_HOME/UrlSession/{app}/cookies.json</c> (mode 0600, folder 0700). It keeps at most
 /// 180 cookies per site (registrable domain, or IP address) and 3,300 in all, Chromium's limits: past them it
 /// evicts expired cookies first, then the least recently sent, non-<c>Secure</c> ones before <c>Secure</c> ones, down
 /// to 150 for the site or 3,000 in all.
@@ -18,12 +22,18 @@ public class HttpCookieStorage
     internal const int CookiesPerSiteAfterEviction = 150;
     internal const int MaximumCookies = 3300;
     internal const int CookiesAfterEviction = 3000;
-    private static readonly Lazy<HttpCookieStorage> s_shared = new(() => new HttpCookieStorage());
+    private static readonly Lazy<HttpCookieStorage> s_shared = new(() => new HttpCookieStorage(new CookieFile(CookieFile.DefaultFolder), TimeProvider.System));
     private readonly Dictionary<(string Domain, string Path, string Name), Entry> _cookies = new();
     private readonly Dictionary<string, HashSet<Entry>> _sites = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private readonly object _gate = new();
+    private readonly CookieFile? _file;
+    private readonly object _fileGate = new();
     private long _lastAccess;
+
+    /// <summary>Counts every cookie stored or removed, and those with an expiry apart: what a change must announce or save.</summary>
+    private long _changes;
+    private long _persistentChanges;
 
     /// <summary>Creates an empty storage.</summary>
     public HttpCookieStorage()
@@ -32,6 +42,33 @@ public class HttpCookieStorage
     }
 
     internal HttpCookieStorage(TimeProvider time) => _time = time;
+
+    /// <summary>A storage that keeps its cookies with an expiry in <paramref name="file"/> (loaded now).</summary>
+    internal HttpCookieStorage(CookieFile file, TimeProvider time)
+        : this(time)
+    {
+        _file = file;
+        try
+        {
+            foreach (var cookie in file.Load(time.GetUtcNow()))
+                Store(cookie);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
+        {
+            // An unreadable or unsafe file leaves the storage empty; the next save replaces it.
+        }
+    }
+
+    /// <summary>
+    /// Raised after cookies were stored, replaced or deleted (Apple's <c>NSHTTPCookieManagerCookiesChanged</c>): once
+    /// per call that changed something (<see cref="SetCookie"/>, <see cref="SetCookies"/>, <see cref="DeleteCookie"/>,
+    /// <see cref="RemoveCookies"/>, a session's reset, and each response whose <c>Set-Cookie</c> changed the storage),
+    /// on the thread that made the change. Not raised when an expired cookie is dropped unasked.
+    /// </summary>
+    public event EventHandler? CookiesChanged;
+
+    /// <summary>Where this storage keeps its cookies across launches, or null when it is memory-only.</summary>
+    internal CookieFile? PersistentFile => _file;
 
     /// <summary>A stored cookie, the site whose count it is part of, and when it was last sent (an access count, not a time).</summary>
     private sealed class Entry(HttpCookie cookie, string site, long lastAccess)
@@ -75,8 +112,7 @@ public class HttpCookieStorage
         ArgumentNullException.ThrowIfNull(cookie);
         if (CookieAcceptPolicy == HttpCookieAcceptPolicy.Never)
             return;
-        lock (_gate)
-            Store(cookie);
+        Change(() => Store(cookie));
     }
 
     /// <summary>
@@ -111,14 +147,39 @@ public class HttpCookieStorage
             return;
         string host = url.IdnHost.ToLowerInvariant();
         bool secureOrigin = url.Scheme == Uri.UriSchemeHttps;
-        lock (_gate)
+        Change(() =>
         {
             foreach (var cookie in cookies)
             {
                 if (HttpCookie.DomainMatches(host, cookie.Domain) && (secureOrigin || !InsecureOriginMayNotSet(cookie)))
                     Store(cookie);
             }
-        }
+        });
+    }
+
+    /// <summary>
+    /// Stores cookies received for a task (Apple's <c>storeCookies(_:for:)</c>): as
+    /// <see cref="SetCookies(IEnumerable{HttpCookie}, Uri, Uri?)"/> with the URL and main document URL of the task's
+    /// current request.
+    /// </summary>
+    /// <param name="cookies">The cookies.</param>
+    /// <param name="task">The task whose response set them.</param>
+    public void StoreCookies(IEnumerable<HttpCookie> cookies, UrlSessionTask task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        SetCookies(cookies, task.CurrentRequest.Url, task.CurrentRequest.MainDocumentUrl);
+    }
+
+    /// <summary>
+    /// The cookies to send with a task's current request (Apple's <c>getCookiesFor(_:)</c>): as
+    /// <see cref="CookiesFor(Uri)"/> with its URL.
+    /// </summary>
+    /// <param name="task">The task.</param>
+    /// <returns>The matching cookies, longest path first.</returns>
+    public IReadOnlyList<HttpCookie> CookiesFor(UrlSessionTask task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        return CookiesFor(task.CurrentRequest.Url);
     }
 
     /// <summary>Deletes one cookie.</summary>
@@ -126,23 +187,20 @@ public class HttpCookieStorage
     public void DeleteCookie(HttpCookie cookie)
     {
         ArgumentNullException.ThrowIfNull(cookie);
-        lock (_gate)
-            Remove((cookie.Domain, cookie.Path, cookie.Name));
+        Change(() => Remove((cookie.Domain, cookie.Path, cookie.Name)));
     }
 
     /// <summary>Deletes every cookie created at or after <paramref name="date"/>.</summary>
     /// <param name="date">The cut-off time.</param>
-    public void RemoveCookies(DateTimeOffset date)
-    {
-        lock (_gate)
+    public void RemoveCookies(DateTimeOffset date) =>
+        Change(() =>
         {
             foreach (var (key, entry) in new List<KeyValuePair<(string, string, string), Entry>>(_cookies))
             {
                 if (entry.Cookie.CreatedAt >= date)
                     Remove(key);
             }
-        }
-    }
+        });
 
     /// <summary>
     /// The unexpired cookies to send to <paramref name="url"/>, longest path first (RFC 6265 section 5.4). Each
@@ -153,7 +211,7 @@ public class HttpCookieStorage
     public IReadOnlyList<HttpCookie> CookiesFor(Uri url)
     {
         ArgumentNullException.ThrowIfNull(url);
-        var matches = new List<HttpCookie>();
+        List<HttpCookie>? matches = null;
         lock (_gate)
         {
             PurgeExpired(_time.GetUtcNow());
@@ -163,10 +221,13 @@ public class HttpCookieStorage
                 if (entry.Cookie.Matches(url))
                 {
                     entry.LastAccess = access;
-                    matches.Add(entry.Cookie);
+                    (matches ??= []).Add(entry.Cookie);
                 }
             }
         }
+        // Most requests carry no cookie: no list for them.
+        if (matches is null)
+            return [];
         matches.Sort(static (a, b) => b.Path.Length != a.Path.Length ? b.Path.Length - a.Path.Length : a.CreatedAt.CompareTo(b.CreatedAt));
         return matches;
     }
@@ -184,17 +245,57 @@ public class HttpCookieStorage
         {
             if (header.Length > 0)
                 header.Append("; ");
-            header.Append(cookie.Name).Append('=').Append(cookie.Value);
+            // A nameless cookie goes as its bare value (RFC 6265bis §5.8.3).
+            if (cookie.Name.Length > 0)
+                header.Append(cookie.Name).Append('=');
+            header.Append(cookie.Value);
         }
         return header.ToString();
     }
 
-    internal void Clear()
+    internal void Clear() =>
+        Change(() =>
+        {
+            foreach (var entry in new List<Entry>(_cookies.Values))
+                RemoveEntry(entry);
+        });
+
+    /// <summary>
+    /// Runs <paramref name="change"/> under the lock, then, when it stored or removed anything, saves the cookies with
+    /// an expiry (if they changed and this storage has a file) and raises <see cref="CookiesChanged"/>.
+    /// </summary>
+    private void Change(Action change)
     {
+        long changes, persistentChanges;
         lock (_gate)
         {
-            _cookies.Clear();
-            _sites.Clear();
+            (changes, persistentChanges) = (_changes, _persistentChanges);
+            change();
+            (changes, persistentChanges) = (_changes - changes, _persistentChanges - persistentChanges);
+        }
+        if (changes == 0)
+            return;
+        if (persistentChanges > 0)
+            Save();
+        CookiesChanged?.Invoke(this, EventArgs.Empty);
+    }
+
+    /// <summary>Writes the cookies with an expiry when this storage has a file; never fails the caller.</summary>
+    private void Save()
+    {
+        if (_file is null)
+            return;
+        // One writer at a time, each writing what the storage holds when its turn comes: the last write is the newest state.
+        lock (_fileGate)
+        {
+            try
+            {
+                _file.Save(Cookies);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Kept for this process; the next successful save writes them all.
+            }
         }
     }
 
@@ -241,6 +342,7 @@ public class HttpCookieStorage
             return;
         var entry = new Entry(cookie, SiteOf(cookie.Domain), ++_lastAccess);
         _cookies[key] = entry;
+        Count(cookie);
         if (!_sites.TryGetValue(entry.Site, out var site))
             _sites[entry.Site] = site = [];
         site.Add(entry);
@@ -284,6 +386,14 @@ public class HttpCookieStorage
         _cookies.Remove((cookie.Domain, cookie.Path, cookie.Name));
         if (_sites.TryGetValue(entry.Site, out var site) && site.Remove(entry) && site.Count == 0)
             _sites.Remove(entry.Site);
+        Count(cookie);
+    }
+
+    private void Count(HttpCookie cookie)
+    {
+        _changes++;
+        if (!cookie.IsSessionOnly)
+            _persistentChanges++;
     }
 
     private void PurgeExpired(DateTimeOffset now)

@@ -39,7 +39,10 @@ public interface IUrlSessionDelegate
     /// <returns>A task the session waits for.</returns>
     ValueTask DidCreateTask(UrlSession session, UrlSessionTask task) => default;
 
-    /// <summary>A delayed background task may start now. Default: continue loading.</summary>
+    /// <summary>
+    /// Apple's <c>willBeginDelayedRequest</c>, for a task with an earliest begin date. Not raised yet: this library has
+    /// no delayed tasks so far, so the session never calls it (declared so that delegates written for it compile).
+    /// </summary>
     /// <param name="session">The session.</param>
     /// <param name="task">The task.</param>
     /// <param name="request">The request it would send.</param>
@@ -47,7 +50,10 @@ public interface IUrlSessionDelegate
     ValueTask<(DelayedRequestDisposition Disposition, UrlRequest? NewRequest)> WillBeginDelayedRequest(UrlSession session, UrlSessionTask task, UrlRequest request) =>
         new((DelayedRequestDisposition.ContinueLoading, null));
 
-    /// <summary>The task waits for connectivity (with <see cref="UrlSessionConfiguration.WaitsForConnectivity"/>).</summary>
+    /// <summary>
+    /// Apple's <c>taskIsWaitingForConnectivity</c>. Not raised yet: tasks do not wait for connectivity (see
+    /// <see cref="UrlSessionConfiguration.WaitsForConnectivity"/>), so the session never calls it.
+    /// </summary>
     /// <param name="session">The session.</param>
     /// <param name="task">The task.</param>
     /// <returns>A task the session waits for.</returns>

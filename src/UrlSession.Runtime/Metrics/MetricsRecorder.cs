@@ -3,15 +3,23 @@ using System.Collections.Generic;
 
 namespace UrlLoading;
 
-/// <summary>Collects one task's exchanges while it runs; built into <see cref="UrlSessionTaskMetrics"/> at completion.</summary>
-internal sealed class MetricsRecorder
+/// <summary>
+/// Counts one task's redirects and, when its delegate collects metrics, its exchanges; built into
+/// <see cref="UrlSessionTaskMetrics"/> at completion.
+/// </summary>
+internal sealed class MetricsRecorder(bool collects)
 {
-    private readonly List<UrlSessionTaskTransactionMetrics> _transactions = [];
+    private readonly List<UrlSessionTaskTransactionMetrics> _transactions = collects ? [] : null!;
 
     public int RedirectCount { get; set; }
 
+    /// <summary>Whether anyone reads the exchanges (<c>DidFinishCollectingMetrics</c>); if not, none is kept.</summary>
+    public bool Collects { get; } = collects;
+
     public void Record(UrlSessionTaskTransactionMetrics transaction)
     {
+        if (!Collects)
+            return;
         lock (_transactions)
             _transactions.Add(transaction);
     }

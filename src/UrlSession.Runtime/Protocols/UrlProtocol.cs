@@ -2,8 +2,8 @@ namespace UrlLoading;
 
 /// <summary>
 /// Base class for protocol handlers a configuration lists in <see cref="UrlSessionConfiguration.ProtocolClasses"/>
-/// (Apple's <c>URLProtocol</c>): custom schemes, or stubs in tests. The first handler whose <see cref="CanInit"/>
-/// accepts a request loads it. Handlers are instances rather than classes so that no reflection is needed to
+/// (Apple's <c>URLProtocol</c>): custom schemes, or stubs in tests. Not consulted yet: sessions load every request
+/// with their built-in HTTP handler. Handlers are instances rather than classes so that no reflection is needed to
 /// create them (trimming and NativeAOT safe).
 /// </summary>
 public abstract class UrlProtocol

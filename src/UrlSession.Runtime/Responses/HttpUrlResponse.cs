@@ -9,19 +9,29 @@ namespace UrlLoading;
 /// <summary>The response to an HTTP or HTTPS request (Apple's <c>HTTPURLResponse</c>).</summary>
 public sealed class HttpUrlResponse : UrlResponse
 {
-    private readonly ImmutableDictionary<string, string> _headers;
+    private readonly IReadOnlyDictionary<string, string> _headers;
+
+    /// <summary>The field lines of each header given more than once (Set-Cookie above all), in order; null when none was.</summary>
+    private readonly Dictionary<string, string[]>? _repeatedFields;
 
     /// <summary>Creates an HTTP response.</summary>
     /// <param name="url">The URL the response came from.</param>
     /// <param name="statusCode">The HTTP status code.</param>
     /// <param name="httpVersion">The protocol version, such as <c>HTTP/1.1</c>.</param>
-    /// <param name="headers">The response headers; repeated headers joined with <c>", "</c>.</param>
+    /// <param name="headers">The response headers, one pair per field line. A name given more than once is joined
+    /// with <c>", "</c> in <see cref="Headers"/> and kept line by line for <see cref="AllHeaderFieldValues"/>.</param>
     public HttpUrlResponse(Uri url, int statusCode, string httpVersion, IEnumerable<KeyValuePair<string, string>> headers)
-        : this(url, statusCode, httpVersion, HeaderFields.From(headers))
+        : this(url, statusCode, httpVersion, FieldLines.Of(headers))
     {
     }
 
-    private HttpUrlResponse(Uri url, int statusCode, string httpVersion, ImmutableDictionary<string, string> headers)
+    private HttpUrlResponse(Uri url, int statusCode, string httpVersion, FieldLines fields)
+        : this(url, statusCode, httpVersion, fields.Joined, fields.Repeated)
+    {
+    }
+
+    private HttpUrlResponse(Uri url, int statusCode, string httpVersion, IReadOnlyDictionary<string, string> headers,
+        Dictionary<string, string[]>? repeatedFields)
         : base(url, MimeTypeOf(headers), LengthOf(headers), CharsetOf(headers))
     {
         if (statusCode is < 100 or > 999)
@@ -29,6 +39,7 @@ public sealed class HttpUrlResponse : UrlResponse
         StatusCode = statusCode;
         HttpVersion = httpVersion;
         _headers = headers;
+        _repeatedFields = repeatedFields;
     }
 
     /// <summary>The HTTP status code.</summary>
@@ -44,6 +55,24 @@ public sealed class HttpUrlResponse : UrlResponse
     /// <param name="name">The header name, in any case.</param>
     /// <returns>The value, or null.</returns>
     public string? ValueForHttpHeaderField(string name) => _headers.TryGetValue(name, out var v) ? v : null;
+
+    /// <summary>
+    /// Every field line of one header, in the order received: two <c>Set-Cookie</c> lines give two values, where
+    /// <see cref="Headers"/> and <see cref="ValueForHttpHeaderField"/> join them with <c>", "</c> (which an
+    /// <c>Expires</c> date's own comma makes ambiguous). Empty when the header is absent. A response made from values
+    /// already joined (a dictionary) has one value per name; <see cref="HttpCookie.Cookies"/> still reads its cookies.
+    /// </summary>
+    /// <param name="name">The header name, in any case.</param>
+    /// <returns>The field values, one per line.</returns>
+    public IReadOnlyList<string> AllHeaderFieldValues(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (_headers is ResponseHeaders received)
+            return received.Lines(name);
+        if (_repeatedFields is not null && _repeatedFields.TryGetValue(name, out var lines))
+            return lines;
+        return _headers.TryGetValue(name, out var value) ? [value] : [];
+    }
 
     /// <inheritdoc />
     public override string SuggestedFilename =>
@@ -67,10 +96,62 @@ public sealed class HttpUrlResponse : UrlResponse
         return words.ToString();
     }
 
-    internal static HttpUrlResponse Create(Uri url, int statusCode, string httpVersion, ImmutableDictionary<string, string> headers) =>
-        new(url, statusCode, httpVersion, headers);
+    internal static HttpUrlResponse Create(Uri url, int statusCode, string httpVersion, IReadOnlyDictionary<string, string> headers) =>
+        new(url, statusCode, httpVersion, headers, repeatedFields: null);
 
-    private static string? MimeTypeOf(ImmutableDictionary<string, string> headers)
+    /// <summary>Header fields given one pair per line: joined by name for <see cref="Headers"/>, kept line by line where a name repeats.</summary>
+    private sealed class FieldLines
+    {
+        private ImmutableDictionary<string, string>.Builder? _joined;
+        private Dictionary<string, List<string>>? _repeated;
+
+        public IReadOnlyDictionary<string, string> Joined { get; private set; } = HeaderFields.Empty;
+
+        public Dictionary<string, string[]>? Repeated
+        {
+            get
+            {
+                if (_repeated is null)
+                    return null;
+                var repeated = new Dictionary<string, string[]>(_repeated.Count, StringComparer.OrdinalIgnoreCase);
+                foreach (var (name, lines) in _repeated)
+                    repeated[name] = [.. lines];
+                return repeated;
+            }
+        }
+
+        public static FieldLines Of(IEnumerable<KeyValuePair<string, string>> headers)
+        {
+            ArgumentNullException.ThrowIfNull(headers);
+            // A dictionary cannot repeat a name: nothing to keep apart, and an immutable one is used as it is.
+            if (headers is IReadOnlyDictionary<string, string> or IDictionary<string, string>)
+                return new FieldLines { Joined = HeaderFields.From(headers) };
+            var fields = new FieldLines { _joined = HeaderFields.Empty.ToBuilder() };
+            foreach (var (name, value) in headers)
+            {
+                HeaderFields.ValidateName(name);
+                fields.Add(name, value ?? throw new ArgumentException($"Header '{name}' has a null value; pass an empty string instead.", nameof(headers)));
+            }
+            fields.Joined = fields._joined.ToImmutable();
+            return fields;
+        }
+
+        private void Add(string name, string value)
+        {
+            if (!_joined!.TryGetValue(name, out var existing))
+            {
+                _joined[name] = value;
+                return;
+            }
+            _joined[name] = existing + ", " + value;
+            _repeated ??= new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
+            if (!_repeated.TryGetValue(name, out var lines))
+                _repeated[name] = lines = [existing];
+            lines.Add(value);
+        }
+    }
+
+    private static string? MimeTypeOf(IReadOnlyDictionary<string, string> headers)
     {
         if (!headers.TryGetValue("Content-Type", out var type))
             return null;
@@ -78,20 +159,23 @@ public sealed class HttpUrlResponse : UrlResponse
         return (semi >= 0 ? type[..semi] : type).Trim().ToLowerInvariant();
     }
 
-    private static string? CharsetOf(ImmutableDictionary<string, string> headers)
+    private static string? CharsetOf(IReadOnlyDictionary<string, string> headers)
     {
         if (!headers.TryGetValue("Content-Type", out var type))
             return null;
-        foreach (var part in type.Split(';'))
+        // Parameter by parameter without splitting: most types have no charset, and this runs for every response.
+        for (var rest = type.AsSpan(); !rest.IsEmpty;)
         {
-            var p = part.Trim();
+            int semi = rest.IndexOf(';');
+            var p = (semi >= 0 ? rest[..semi] : rest).Trim();
+            rest = semi >= 0 ? rest[(semi + 1)..] : default;
             if (p.StartsWith("charset=", StringComparison.OrdinalIgnoreCase))
-                return p["charset=".Length..].Trim('"').ToLowerInvariant();
+                return p["charset=".Length..].Trim('"').ToString().ToLowerInvariant();
         }
         return null;
     }
 
-    private static long LengthOf(ImmutableDictionary<string, string> headers)
+    private static long LengthOf(IReadOnlyDictionary<string, string> headers)
     {
         // Apple reports -1 when the body is content-encoded: the bytes delivered differ from the bytes sent.
         if (headers.TryGetValue("Content-Encoding", out var encoding) && !encoding.Equals("identity", StringComparison.OrdinalIgnoreCase))

@@ -35,6 +35,8 @@ public class UrlSessionDataTask : UrlSessionTask
     private protected override async Task TransferAsync(TransferClock clock, MetricsRecorder metrics)
     {
         var exchange = await Session.Engine.SendAsync(this, clock, metrics).ConfigureAwait(false);
+        // The task's response is the one it reads: a cached or revalidated response, not the 304 that confirmed it.
+        Response = exchange.Response;
         bool handedOver = false;
         try
         {
@@ -121,7 +123,7 @@ public class UrlSessionDataTask : UrlSessionTask
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-        await ResponseCache.CommitAsync(this, exchange, toDelegate).ConfigureAwait(false);
+        await CacheStage.CommitAsync(this, exchange, toDelegate).ConfigureAwait(false);
         return false;
     }
 
@@ -147,17 +149,11 @@ public class UrlSessionDataTask : UrlSessionTask
 
     private protected override ValueTask DeliverCompletionAsync(UrlError? error)
     {
-        if (_awaiter is { } awaiter)
+        if (_awaiter is not null)
         {
-            if (error is null)
-            {
-                var result = (_body!.ToArray(), Response!);
-                ContinueCallerAfterCompletion(() => awaiter.TrySetResult(result));
-            }
-            else
-            {
-                ContinueCallerAfterCompletion(() => awaiter.TrySetException(error));
-            }
+            ContinueCallerAfterCompletion(error is null
+                ? static t => ((UrlSessionDataTask)t)._awaiter!.TrySetResult((((UrlSessionDataTask)t)._body!.ToArray(), t.Response!))
+                : static t => ((UrlSessionDataTask)t)._awaiter!.TrySetException(t.Error!));
             return default;
         }
         if (_completionHandler is not null)

@@ -209,7 +209,7 @@ public class UrlSessionDownloadTask : UrlSessionTask
     /// <summary>After a failure: keep the partial file when it can be resumed (resume data), else delete it.</summary>
     private void KeepForResumeOrDelete()
     {
-        bool cancelled = CancellationToken.IsCancellationRequested;
+        bool cancelled = IsCancelled;
         if ((!cancelled || _produceResumeData) && CurrentResumeData() is { } data)
         {
             _resumeData = data;
@@ -343,17 +343,11 @@ public class UrlSessionDownloadTask : UrlSessionTask
     {
         if (error is not null)
             error.ResumeData = _resumeData;
-        if (_awaiter is { } awaiter)
+        if (_awaiter is not null)
         {
-            if (error is null)
-            {
-                var result = (_location!, Response!);
-                ContinueCallerAfterCompletion(() => awaiter.TrySetResult(result));
-            }
-            else
-            {
-                ContinueCallerAfterCompletion(() => awaiter.TrySetException(error));
-            }
+            ContinueCallerAfterCompletion(error is null
+                ? static t => ((UrlSessionDownloadTask)t)._awaiter!.TrySetResult((((UrlSessionDownloadTask)t)._location!, t.Response!))
+                : static t => ((UrlSessionDownloadTask)t)._awaiter!.TrySetException(t.Error!));
             return;
         }
         if (_completionHandler is not null)

@@ -22,15 +22,17 @@ public abstract class UrlSessionTask
 
     private readonly object _gate = new();
     private readonly CancellationTokenSource _cancellation = new();
-    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource? _completion;
+    private bool _delivered;
     private UrlSessionTaskState _state = UrlSessionTaskState.Suspended;
     private int _suspendCount = 1;
     private bool _started;
     private bool _everResumed;
+    private volatile bool _cancelRequested;
     private TaskCompletionSource? _resumed;
     private float _priority = DefaultPriority;
     private Task _created = Task.CompletedTask;
-    private Action? _continueCaller;
+    private Action<UrlSessionTask>? _continueCaller;
     private DateTimeOffset _firstResume;
     private long _countOfBytesReceived;
     private long _countOfBytesSent;
@@ -98,7 +100,15 @@ public abstract class UrlSessionTask
     internal UrlSession Session { get; }
 
     /// <summary>Completes when the task's completion has been delivered.</summary>
-    internal Task Completion => _completion.Task;
+    /// <remarks>Created only when asked for (a background session tracks it): most tasks never need one.</remarks>
+    internal Task Completion
+    {
+        get
+        {
+            lock (_gate)
+                return _delivered ? Task.CompletedTask : (_completion ??= new(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+        }
+    }
 
     internal bool WasEverResumed
     {
@@ -109,7 +119,11 @@ public abstract class UrlSessionTask
         }
     }
 
+    /// <summary>Cancelled by the task's own cancellation or a timeout (<see cref="TransferClock.TimedOut"/> tells them apart).</summary>
     internal CancellationToken CancellationToken => _cancellation.Token;
+
+    /// <summary>Whether <see cref="Cancel"/> was called (a timeout cancels <see cref="CancellationToken"/> but is not a cancellation).</summary>
+    internal bool IsCancelled => _cancelRequested;
 
     /// <summary>Starts the task, or continues it after <see cref="Suspend"/>. Has no effect on a cancelled or completed task.</summary>
     public void Resume()
@@ -159,6 +173,7 @@ public abstract class UrlSessionTask
             if (_state is UrlSessionTaskState.Canceling or UrlSessionTaskState.Completed)
                 return;
             _state = UrlSessionTaskState.Canceling;
+            _cancelRequested = true;
             if (!_started)
                 start = _started = true;
             (wake, _resumed) = (_resumed, null);
@@ -307,9 +322,10 @@ public abstract class UrlSessionTask
         await _created.ConfigureAwait(false);
         var request = CurrentRequest;
         var timeout = request.TimeoutInterval ?? Session.ConfigurationSnapshot.TimeoutIntervalForRequest;
-        var metrics = new MetricsRecorder();
+        var metrics = new MetricsRecorder(Session.Answers(UrlSessionCallbacks.DidFinishCollectingMetrics));
         UrlError? error = null;
-        using (var clock = new TransferClock(_cancellation.Token, timeout, Session.ConfigurationSnapshot.TimeoutIntervalForResource))
+        using (var clock = new TransferClock(Session.Background is null ? Session.Engine.Timers : null, _cancellation, timeout,
+            Session.ConfigurationSnapshot.TimeoutIntervalForResource))
         {
             try
             {
@@ -320,7 +336,7 @@ public abstract class UrlSessionTask
             }
             catch (Exception e)
             {
-                error = ErrorMapping.ToUrlError(e, CurrentRequest.Url, clock, _cancellation.Token);
+                error = ErrorMapping.ToUrlError(e, CurrentRequest.Url, clock, IsCancelled);
             }
         }
         lock (_gate)
@@ -347,11 +363,17 @@ public abstract class UrlSessionTask
         }
         finally
         {
-            _completion.TrySetResult();
+            TaskCompletionSource? completion;
+            lock (_gate)
+            {
+                _delivered = true;
+                completion = _completion;
+            }
+            completion?.TrySetResult();
             Session.TaskDidComplete(this);
             // Last of all, the caller of an async convenience method goes on, on this thread (as an HttpClient caller
             // goes on where the response arrived): nothing of the task's own runs after this point.
-            Interlocked.Exchange(ref _continueCaller, null)?.Invoke();
+            Interlocked.Exchange(ref _continueCaller, null)?.Invoke(this);
         }
     }
 
@@ -359,5 +381,6 @@ public abstract class UrlSessionTask
     /// For the async convenience methods: completes the caller's awaited result once the task has finished entirely
     /// (state, metrics, session bookkeeping), so its continuation may run inline without a thread-pool hop.
     /// </summary>
-    private protected void ContinueCallerAfterCompletion(Action release) => Volatile.Write(ref _continueCaller, release);
+    /// <remarks>A static <paramref name="release"/> that reads the task it is given allocates nothing.</remarks>
+    private protected void ContinueCallerAfterCompletion(Action<UrlSessionTask> release) => Volatile.Write(ref _continueCaller, release);
 }

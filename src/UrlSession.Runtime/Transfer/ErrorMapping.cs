@@ -2,20 +2,19 @@ using System;
 using System.IO;
 using System.Net.Http;
 using System.Net.Sockets;
-using System.Threading;
 
 namespace UrlLoading.Transfer;
 
 /// <summary>Turns what the transport throws into the <see cref="UrlError"/> Apple's loading system would report.</summary>
 internal static class ErrorMapping
 {
-    public static UrlError ToUrlError(Exception exception, Uri url, TransferClock clock, CancellationToken cancellation)
+    public static UrlError ToUrlError(Exception exception, Uri url, TransferClock clock, bool cancelled)
     {
         switch (exception)
         {
             case UrlError error:
                 return error;
-            case OperationCanceledException when cancellation.IsCancellationRequested:
+            case OperationCanceledException when cancelled:
                 return new UrlError(UrlErrorCode.Cancelled, url);
             case OperationCanceledException when clock.TimedOut:
                 return new UrlError(UrlErrorCode.TimedOut, url, innerException: exception);

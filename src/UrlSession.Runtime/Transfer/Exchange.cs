@@ -25,9 +25,12 @@ internal sealed class Exchange(UrlRequest request, HttpResponseMessage message, 
     public UrlRequest Request { get; } = request;
 
     /// <summary>Records the exchange's metrics once its body has been read (or abandoned).</summary>
-    public void Complete(MetricsRecorder metrics) =>
-        metrics.Record(new UrlSessionTaskTransactionMetrics(Request, Response, fetchStart, responseStart, DateTimeOffset.UtcNow,
+    public void Complete(MetricsRecorder metrics)
+    {
+        if (metrics.Collects)
+            metrics.Record(new UrlSessionTaskTransactionMetrics(Request, Response, fetchStart, responseStart, DateTimeOffset.UtcNow,
             TransferEngine.ProtocolName(Message.Version), BodyBytes));
+    }
 
     public void Dispose() => Message.Dispose();
 }

@@ -1,7 +1,6 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.Collections.Immutable;
-using System.Linq;
 using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
@@ -12,124 +11,50 @@ using System.Threading.Tasks;
 namespace UrlLoading.Transfer;
 
 /// <summary>
-/// One session's HTTP machinery: a private <see cref="SocketsHttpHandler"/> pool, and the loop that sends a task's
-/// request and follows redirects and authentication challenges until the response whose body the task reads.
+/// One session's HTTP machinery, composed once per session. A task's request goes down the stages in this order, each
+/// in a file of its own:
+/// <list type="number">
+/// <item><see cref="CacheStage"/>: answers from the session's <see cref="UrlCache"/> or revalidates (data tasks with a
+/// cache only; skipped otherwise);</item>
+/// <item><see cref="RedirectStage"/>: follows 3xx hops, asking the delegate;</item>
+/// <item><see cref="AuthenticationStage"/>: answers 401/407 challenges;</item>
+/// <item><see cref="CookieStage"/>: attaches and stores cookies on every hop;</item>
+/// <item>the network: <see cref="RequestMessageBuilder"/> (every header the library adds) and the session's
+/// <see cref="SocketsHttpHandler"/> from <see cref="SessionHandlerFactory"/>, TLS decided by
+/// <see cref="ServerTrustEvaluator"/>.</item>
+/// </list>
+/// The loop in <see cref="SendToNetworkAsync"/> drives the hops; the task then reads the body of the last one.
 /// </summary>
 internal sealed class TransferEngine : IDisposable
 {
-    private const int MaximumAuthenticationFailures = 5;
-    private static readonly string s_userAgent = $"UrlSession/{typeof(TransferEngine).Assembly.GetName().Version?.ToString(3)} (.NET)";
-    private static readonly AsyncLocal<TrustOutcome?> s_trust = new();
     private readonly UrlSessionConfiguration _configuration;
-    private readonly UrlSession? _session;
+    private readonly ServerTrustEvaluator _trust;
+    private readonly CookieStage _cookies;
+    private readonly AuthenticationStage _authentication;
+    private readonly RequestMessageBuilder _builder;
     private readonly HttpMessageInvoker _invoker;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<Handshake, HttpMessageInvoker> _handshakeInvokers = new();
+    private readonly ConcurrentDictionary<Handshake, HttpMessageInvoker> _handshakeInvokers = new();
 
     public TransferEngine(UrlSessionConfiguration configuration, UrlSession? session = null)
     {
         _configuration = configuration;
-        _session = session;
-        _invoker = CreateInvoker(configuration, null);
+        _trust = new ServerTrustEvaluator(session);
+        _cookies = new CookieStage(configuration);
+        _authentication = new AuthenticationStage(configuration);
+        _builder = new RequestMessageBuilder(configuration, _cookies);
+        _invoker = SessionHandlerFactory.CreateInvoker(configuration, _trust, null);
     }
 
-    /// <summary>
-    /// A credential the handler itself must present (NTLM, Negotiate, or an HTTPS proxy's CONNECT login) for one
-    /// protection space: requests that carry it go through a pool of their own.
-    /// </summary>
-    private readonly record struct Handshake(UrlProtectionSpace Space, UrlCredential Credential);
+    /// <summary>The session's one timer, checking the timeouts of its running tasks.</summary>
+    public TransferTimers Timers { get; } = new();
 
-    /// <summary>Why the last TLS handshake of this request flow refused the server, when it did.</summary>
-    private sealed class TrustOutcome
+    public static string ProtocolName(Version version) => (version.Major, version.Minor) switch
     {
-        public UrlErrorCode? Refusal { get; set; }
-
-        public string? Why { get; set; }
-
-        /// <summary>The server asked for a client certificate; <see cref="ClientCertificate"/> is what was sent, if anything.</summary>
-        public bool ClientCertificateAsked { get; set; }
-
-        public System.Security.Cryptography.X509Certificates.X509Certificate? ClientCertificate { get; set; }
-    }
-
-    /// <summary>
-    /// A server that asks for a client certificate raises the session-level challenge
-    /// <see cref="UrlProtectionSpace.AuthenticationMethodClientCertificate"/>; the delegate answers with
-    /// <see cref="UrlCredential.ForClientCertificate"/>. Without an answer no certificate is sent.
-    /// </summary>
-    private System.Security.Cryptography.X509Certificates.X509Certificate? SelectClientCertificate(object sender, string targetHost,
-        System.Security.Cryptography.X509Certificates.X509CertificateCollection localCertificates,
-        System.Security.Cryptography.X509Certificates.X509Certificate? remoteCertificate, string[] acceptableIssuers)
-    {
-        var outcome = s_trust.Value;
-        // Called before the server has asked (no remote certificate yet): nothing to offer until it does.
-        if (remoteCertificate is null)
-            return null;
-        if (outcome is { ClientCertificateAsked: true })
-            return outcome.ClientCertificate;
-        if (outcome is not null)
-            outcome.ClientCertificateAsked = true;
-        if (_session is not { } session || !session.Answers(UrlSessionCallbacks.DidReceiveSessionChallenge))
-            return null;
-        var space = new UrlProtectionSpace(targetHost, 0, Uri.UriSchemeHttps, null, UrlProtectionSpace.AuthenticationMethodClientCertificate)
-        {
-            DistinguishedNames = acceptableIssuers,
-        };
-        var (disposition, credential) = session.DidReceiveSessionChallengeAsync(new UrlAuthenticationChallenge(space, null, 0, null, null)).AsTask().GetAwaiter().GetResult();
-        var chosen = disposition == AuthChallengeDisposition.UseCredential ? credential?.ClientCertificate : null;
-        if (outcome is not null)
-            outcome.ClientCertificate = chosen;
-        return chosen;
-    }
-
-    /// <summary>
-    /// Every server certificate: the platform's verdict, then the session delegate's word when it answers the
-    /// session-level challenge (server trust). Without a delegate, or with default handling, validation is never
-    /// weakened; only an explicit <see cref="UrlCredential.ForTrust"/> accepts a chain the platform rejects.
-    /// </summary>
-    private bool TrustServer(object sender, System.Security.Cryptography.X509Certificates.X509Certificate? certificate,
-        System.Security.Cryptography.X509Certificates.X509Chain? chain, System.Net.Security.SslPolicyErrors errors)
-    {
-        var outcome = s_trust.Value;
-        bool badDate = chain?.ChainStatus.Any(s => s.Status is System.Security.Cryptography.X509Certificates.X509ChainStatusFlags.NotTimeValid) ?? false;
-        // A date problem: not valid yet (-1204, usually a wrong clock on one side), else expired (-1201).
-        UrlErrorCode refusal = !badDate ? UrlErrorCode.ServerCertificateUntrusted
-            : certificate is System.Security.Cryptography.X509Certificates.X509Certificate2 { NotBefore: var notBefore } && notBefore.ToUniversalTime() > DateTime.UtcNow
-                ? UrlErrorCode.ServerCertificateNotYetValid
-                : UrlErrorCode.ServerCertificateHasBadDate;
-        if (certificate is null)
-            return Refuse(UrlErrorCode.SecureConnectionFailed, "The server presented no certificate.");
-        if (_session is not { } session || !session.Answers(UrlSessionCallbacks.DidReceiveSessionChallenge))
-            return errors == System.Net.Security.SslPolicyErrors.None || Refuse(refusal, $"The server's certificate is not trusted ({errors}).");
-
-        string host = (sender as System.Net.Security.SslStream)?.TargetHostName ?? "";
-        // Copies: the handshake disposes its own certificate objects when it ends, and the delegate may keep the trust.
-        var leaf = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        var elements = chain?.ChainElements.Select(e => System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(e.Certificate.RawData)).ToList() ?? [leaf];
-        var trust = new ServerTrust(host, leaf, elements, errors, badDate);
-        var space = new UrlProtectionSpace(host, 0, Uri.UriSchemeHttps, null, UrlProtectionSpace.AuthenticationMethodServerTrust) { ServerTrust = trust };
-        // The handshake waits for the answer, as Apple's does; this runs on a pool thread, never on the delegate queue.
-        var (disposition, credential) = session.DidReceiveSessionChallengeAsync(new UrlAuthenticationChallenge(space, null, 0, null, null)).AsTask().GetAwaiter().GetResult();
-        return disposition switch
-        {
-            AuthChallengeDisposition.UseCredential when credential?.ServerTrust == trust => true,
-            AuthChallengeDisposition.CancelAuthenticationChallenge => Refuse(UrlErrorCode.Cancelled, "The delegate cancelled the server trust challenge."),
-            AuthChallengeDisposition.RejectProtectionSpace => Refuse(refusal, "The delegate rejected the server's certificate."),
-            _ => errors == System.Net.Security.SslPolicyErrors.None || Refuse(refusal, $"The server's certificate is not trusted ({errors}) and the delegate left it to default handling."),
-        };
-
-        bool Refuse(UrlErrorCode code, string why)
-        {
-            if (outcome is not null)
-                (outcome.Refusal, outcome.Why) = (code, why);
-            return false;
-        }
-    }
-
-    public static string ProtocolName(Version version) => version.Major switch
-    {
-        2 => "h2",
-        3 => "h3",
-        _ => $"http/{version.Major}.{version.Minor}",
+        (2, _) => "h2",
+        (3, _) => "h3",
+        (1, 1) => "http/1.1",
+        (1, 0) => "http/1.0",
+        var (major, minor) => $"http/{major}.{minor}",
     };
 
     /// <summary>
@@ -137,15 +62,11 @@ internal sealed class TransferEngine : IDisposable
     /// else from the network, revalidating a stored response when it has a validator. Data tasks only; uploads and
     /// downloads always go to the network.
     /// </summary>
-    public async Task<Exchange> SendAsync(UrlSessionTask task, TransferClock clock, MetricsRecorder metrics)
-    {
-        if (task is not UrlSessionDataTask || task is UrlSessionUploadTask || _configuration.UrlCache is not { } cache)
-            return await SendToNetworkAsync(task, clock, metrics, null).ConfigureAwait(false);
-        var exchange = await ResponseCache.SendAsync(this, cache, _configuration, task, clock, metrics).ConfigureAwait(false);
-        // The task's response is the one it reads: a cached or revalidated response, not the 304 that confirmed it.
-        task.Response = exchange.Response;
-        return exchange;
-    }
+    /// <remarks>Not async itself: each stage's task is handed on as it is, with no state machine of its own.</remarks>
+    public Task<Exchange> SendAsync(UrlSessionTask task, TransferClock clock, MetricsRecorder metrics) =>
+        task is not UrlSessionDataTask || task is UrlSessionUploadTask || _configuration.UrlCache is not { } cache
+            ? SendToNetworkAsync(task, clock, metrics, null)
+            : CacheStage.SendAsync(this, cache, _configuration, task, clock, metrics);
 
     /// <summary>Sends the task's request (with <paramref name="conditional"/> headers on the first hop), following redirects and challenges.</summary>
     public async Task<Exchange> SendToNetworkAsync(UrlSessionTask task, TransferClock clock, MetricsRecorder metrics, IReadOnlyDictionary<string, string>? conditional)
@@ -161,43 +82,41 @@ internal sealed class TransferEngine : IDisposable
         while (true)
         {
             var fetchStart = DateTimeOffset.UtcNow;
-            using var message = await BuildMessageAsync(task, request, authorization, clock).ConfigureAwait(false);
-            if (proxyAuthorization is not null)
-                message.Headers.TryAddWithoutValidation("Proxy-Authorization", proxyAuthorization);
-            if (conditional is not null && metrics.RedirectCount == 0)
-            {
-                foreach (var (name, value) in conditional)
-                    message.Headers.TryAddWithoutValidation(name, value);
-            }
+            using var message = await _builder.BuildAsync(task, request, authorization, proxyAuthorization,
+                metrics.RedirectCount == 0 ? conditional : null, clock).ConfigureAwait(false);
             HttpResponseMessage reply;
-            var trust = s_trust.Value = new TrustOutcome();
+            // Only a TLS handshake (to the server or an HTTPS proxy) reports here; setting an AsyncLocal costs an allocation.
+            var trust = request.Url.Scheme == Uri.UriSchemeHttps || _configuration.ConnectionProxy is not null
+                ? ServerTrustEvaluator.Begin()
+                : null;
             try
             {
                 reply = await InvokerFor(handshake).SendAsync(message, clock.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
             {
-                metrics.Record(new UrlSessionTaskTransactionMetrics(request, null, fetchStart, null, DateTimeOffset.UtcNow, null, 0));
+                if (metrics.Collects)
+                    metrics.Record(new UrlSessionTaskTransactionMetrics(request, null, fetchStart, null, DateTimeOffset.UtcNow, null, 0));
                 // An HTTPS proxy that refuses the CONNECT with 407: the tunnel's own proxy challenge, answered through a
                 // pool whose handler logs in to that proxy (the request's own headers travel inside the tunnel).
                 if (e is HttpRequestException { HttpRequestError: HttpRequestError.ProxyTunnelError, StatusCode: HttpStatusCode.ProxyAuthenticationRequired }
-                    && TunnelSpace(request.Url) is { } tunnel)
+                    && _authentication.TunnelSpace(request.Url) is { } tunnel)
                 {
-                    var proposed = (triedSpace == tunnel ? triedCredential : null) ?? _configuration.UrlCredentialStorage?.DefaultCredential(tunnel);
-                    var credential = await AnswerChallengeAsync(task, new UrlAuthenticationChallenge(tunnel, proposed, failures, null, null), clock).ConfigureAwait(false);
-                    if (credential is null || ++failures > MaximumAuthenticationFailures)
+                    var proposed = (triedSpace == tunnel ? triedCredential : null) ?? _configuration.UrlCredentialStorage?.GetDefaultCredential(tunnel, task);
+                    var credential = await AuthenticationStage.AnswerChallengeAsync(task, new UrlAuthenticationChallenge(tunnel, proposed, failures, null, null), clock).ConfigureAwait(false);
+                    if (credential is null || ++failures > AuthenticationStage.MaximumFailures)
                         throw new UrlError(UrlErrorCode.UserAuthenticationRequired, request.Url,
                             credential is null
                                 ? $"The HTTPS proxy {tunnel.Host}:{tunnel.Port} requires authentication; answer its proxy challenge (IsProxy) in DidReceiveChallenge."
-                                : $"The HTTPS proxy {tunnel.Host}:{tunnel.Port} refused {MaximumAuthenticationFailures} credentials.", e);
+                                : $"The HTTPS proxy {tunnel.Host}:{tunnel.Port} refused {AuthenticationStage.MaximumFailures} credentials.", e);
                     (handshake, triedCredential, triedSpace) = (new Handshake(tunnel, credential), credential, tunnel);
                     continue;
                 }
-                if (trust.Refusal is { } refusal && e is HttpRequestException)
-                    throw new UrlError(refusal, request.Url, trust.Why, e);
+                if (trust?.Refusal is { } refusal && e is HttpRequestException)
+                    throw new UrlError(refusal, request.Url, trust!.Why, e);
                 // With TLS 1.3 the server refuses a missing certificate after the client's side of the handshake, so the
                 // failure shows as a closed connection rather than a handshake error: the request asked, that decides.
-                if (trust.ClientCertificateAsked && e is HttpRequestException)
+                if (trust is { ClientCertificateAsked: true } && e is HttpRequestException)
                     throw trust.ClientCertificate is null
                         ? new UrlError(UrlErrorCode.ClientCertificateRequired, request.Url, "The server requires a client certificate; answer the session's DidReceiveChallenge for NSURLAuthenticationMethodClientCertificate with UrlCredential.ForClientCertificate.", e)
                         : new UrlError(UrlErrorCode.ClientCertificateRejected, request.Url, "The server rejected the client certificate.", e);
@@ -207,7 +126,7 @@ internal sealed class TransferEngine : IDisposable
             var responseStart = DateTimeOffset.UtcNow;
             var response = ToUrlResponse(request.Url, reply);
             task.Response = response;
-            StoreCookies(request, reply);
+            _cookies.Store(request, reply);
             var exchange = new Exchange(request, reply, response, fetchStart, responseStart);
             bool handedOver = false;
             try
@@ -219,9 +138,9 @@ internal sealed class TransferEngine : IDisposable
                     triedCredential = null;
                 }
 
-                if (Redirects.IsFollowable(response.StatusCode) && response.ValueForHttpHeaderField("Location") is { } location)
+                if (RedirectStage.IsFollowable(response.StatusCode) && response.ValueForHttpHeaderField("Location") is { } location)
                 {
-                    var next = Redirects.NextRequest(request, response, location);
+                    var next = RedirectStage.NextRequest(request, response, location);
                     if (++metrics.RedirectCount > _configuration.MaximumRedirects)
                         throw new UrlError(UrlErrorCode.HttpTooManyRedirects, request.Url, $"More than {_configuration.MaximumRedirects} redirects; the last pointed to {next.Url}.");
                     if (session.Answers(UrlSessionCallbacks.WillPerformHttpRedirection))
@@ -241,15 +160,15 @@ internal sealed class TransferEngine : IDisposable
                         continue;
                     }
                 }
-                else if (ChallengedSpace(request.Url, response.StatusCode, reply) is var (space, answer) && space is not null)
+                else if (_authentication.ChallengedSpace(request.Url, response.StatusCode, reply) is var (space, answer) && space is not null)
                 {
-                    var proposed = (triedSpace == space ? triedCredential : null) ?? _configuration.UrlCredentialStorage?.DefaultCredential(space);
+                    var proposed = (triedSpace == space ? triedCredential : null) ?? _configuration.UrlCredentialStorage?.GetDefaultCredential(space, task);
                     var challenge = new UrlAuthenticationChallenge(space, proposed, failures, response, null);
-                    var credential = await AnswerChallengeAsync(task, challenge, clock).ConfigureAwait(false);
+                    var credential = await AuthenticationStage.AnswerChallengeAsync(task, challenge, clock).ConfigureAwait(false);
                     if (credential is not null)
                     {
-                        if (++failures > MaximumAuthenticationFailures)
-                            throw new UrlError(UrlErrorCode.UserAuthenticationRequired, request.Url, $"The server refused {MaximumAuthenticationFailures} credentials for {space.Host} (realm '{space.Realm}'); check the user name and password.");
+                        if (++failures > AuthenticationStage.MaximumFailures)
+                            throw new UrlError(UrlErrorCode.UserAuthenticationRequired, request.Url, $"The server refused {AuthenticationStage.MaximumFailures} credentials for {space.Host} (realm '{space.Realm}'); check the user name and password.");
                         if (answer is null)
                         {
                             // NTLM and Negotiate: the handshake runs on one connection of a pool that holds the credential.
@@ -286,6 +205,7 @@ internal sealed class TransferEngine : IDisposable
 
     public void Dispose()
     {
+        Timers.Dispose();
         _invoker.Dispose();
         foreach (var invoker in _handshakeInvokers.Values)
             invoker.Dispose();
@@ -293,55 +213,8 @@ internal sealed class TransferEngine : IDisposable
     }
 
     private HttpMessageInvoker InvokerFor(Handshake? handshake) =>
-        handshake is not { } key ? _invoker : _handshakeInvokers.GetOrAdd(key, k => CreateInvoker(_configuration, k));
-
-    /// <summary>
-    /// The protection space a 401 (the server's, from <c>WWW-Authenticate</c>) or a 407 (the proxy's, from
-    /// <c>Proxy-Authenticate</c>; Apple's proxy challenge) asks credentials for, with how to answer it. The strongest
-    /// scheme wins: Negotiate and NTLM when the platform can run them (a null answer: the handshake is connection-level),
-    /// then Digest (the password never crosses the wire), then Basic, then Negotiate or NTLM even where unavailable
-    /// (Kerberos may still work; NTLM fails with an error naming the fix). Null when it offers none of them.
-    /// </summary>
-    private (UrlProtectionSpace? Space, Func<UrlCredential, UrlRequest, int, string>? Answer) ChallengedSpace(Uri url, int status, HttpResponseMessage reply)
-    {
-        Uri target = url;
-        HttpHeaderValueCollection<AuthenticationHeaderValue> challenges;
-        if (status == 401)
-        {
-            challenges = reply.Headers.WwwAuthenticate;
-        }
-        else if (status == 407 && _configuration.ConnectionProxy is { } proxies && !proxies.Bypasses(url.IdnHost)
-            && (url.Scheme == Uri.UriSchemeHttps ? proxies.HttpsProxy : proxies.HttpProxy) is { } proxy)
-        {
-            target = proxy;
-            challenges = reply.Headers.ProxyAuthenticate;
-        }
-        else
-        {
-            return (null, null);
-        }
-        bool isProxy = status == 407;
-        if (WindowsAuthentication.ProtectionSpaceOf(target, challenges, evenIfUnavailable: false) is { } windows)
-            return (windows with { IsProxy = isProxy }, null);
-        if (DigestAuthentication.ChallengeOf(target, challenges) is var (digestSpace, parameters))
-            return (digestSpace with { IsProxy = isProxy }, (credential, request, attempt) => DigestAuthentication.AuthorizationHeader(credential, parameters, request.HttpMethod, request.Url, attempt));
-        if (BasicAuthentication.ProtectionSpaceOf(target, challenges) is { } basic)
-            return (basic with { IsProxy = isProxy }, (credential, _, _) => BasicAuthentication.AuthorizationHeader(credential));
-        if (WindowsAuthentication.ProtectionSpaceOf(target, challenges, evenIfUnavailable: true) is { } unavailable)
-            return (unavailable with { IsProxy = isProxy }, null);
-        return (null, null);
-    }
-
-    /// <summary>
-    /// The protection space of the HTTPS proxy that carries <paramref name="url"/>, for a 407 to its CONNECT. The
-    /// handler reports the status but not the proxy's challenge, so the method is
-    /// <see cref="UrlProtectionSpace.AuthenticationMethodDefault"/> and the credential is offered to whichever scheme the
-    /// proxy asks for (Basic, Digest, NTLM, Negotiate).
-    /// </summary>
-    private UrlProtectionSpace? TunnelSpace(Uri url) =>
-        url.Scheme == Uri.UriSchemeHttps && _configuration.ConnectionProxy is { HttpsProxy: { } proxy } proxies && !proxies.Bypasses(url.IdnHost)
-            ? new UrlProtectionSpace(proxy.IdnHost.ToLowerInvariant(), proxy.Port, proxy.Scheme, null, UrlProtectionSpace.AuthenticationMethodDefault) { IsProxy = true }
-            : null;
+        handshake is not { } key ? _invoker
+            : _handshakeInvokers.GetOrAdd(key, static (k, e) => SessionHandlerFactory.CreateInvoker(e._configuration, e._trust, k), this);
 
     /// <summary>
     /// A plain GET outside any task (stale-while-revalidate's background revalidation): no redirects, no challenges.
@@ -351,181 +224,24 @@ internal sealed class TransferEngine : IDisposable
     public async Task<(HttpUrlResponse Response, byte[] Body)> FetchAsync(UrlRequest request,
         IReadOnlyDictionary<string, string>? conditional, long maximumBodySize, CancellationToken cancellationToken)
     {
-        using var message = new HttpRequestMessage(HttpMethod.Get, request.Url);
-        foreach (var (name, value) in request.Headers)
-            AddHeader(message, name, value);
-        foreach (var (name, value) in conditional ?? ImmutableDictionary<string, string>.Empty)
-            message.Headers.TryAddWithoutValidation(name, value);
-        message.Headers.TryAddWithoutValidation("User-Agent", s_userAgent);
-        AttachCookies(request, message);
+        using var message = _builder.BuildFetch(request, conditional);
         using var reply = await _invoker.SendAsync(message, cancellationToken).ConfigureAwait(false);
         await reply.Content.LoadIntoBufferAsync(maximumBodySize, cancellationToken).ConfigureAwait(false);
         byte[] body = await reply.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         return (ToUrlResponse(request.Url, reply), body);
     }
 
-    private async ValueTask<UrlCredential?> AnswerChallengeAsync(UrlSessionTask task, UrlAuthenticationChallenge challenge, TransferClock clock)
+    private static HttpUrlResponse ToUrlResponse(Uri url, HttpResponseMessage reply) =>
+        HttpUrlResponse.Create(url, (int)reply.StatusCode, VersionName(reply.Version), ResponseHeaders.Of(reply));
+
+    private static string VersionName(Version version) => (version.Major, version.Minor) switch
     {
-        var (disposition, credential) = (AuthChallengeDisposition.PerformDefaultHandling, (UrlCredential?)null);
-        if (task.Session.Answers(UrlSessionCallbacks.DidReceiveTaskChallenge))
-        {
-            clock.Pause();
-            (disposition, credential) = await task.Session.DidReceiveTaskChallengeAsync(task, challenge).ConfigureAwait(false);
-            clock.Touch();
-        }
-        return disposition switch
-        {
-            AuthChallengeDisposition.UseCredential => credential,
-            // Default handling tries the stored credential once; after a failure the 401 is delivered as the response.
-            AuthChallengeDisposition.PerformDefaultHandling => challenge.PreviousFailureCount == 0 ? challenge.ProposedCredential : null,
-            AuthChallengeDisposition.CancelAuthenticationChallenge =>
-                throw new UrlError(UrlErrorCode.Cancelled, task.CurrentRequest.Url, "The delegate cancelled the authentication challenge."),
-            _ => null,
-        };
-    }
+        (1, 1) => "HTTP/1.1",
+        (2, 0) => "HTTP/2.0",
+        (1, 0) => "HTTP/1.0",
+        (3, 0) => "HTTP/3.0",
+        var (major, minor) => $"HTTP/{major}.{minor}",
+    };
 
-    private async ValueTask<HttpRequestMessage> BuildMessageAsync(UrlSessionTask task, UrlRequest request, string? authorization, TransferClock clock)
-    {
-        var message = new HttpRequestMessage(new HttpMethod(request.HttpMethod), request.Url)
-        {
-            Version = _configuration.HttpShouldUsePipelining ? HttpVersion.Version20 : HttpVersion.Version11,
-            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
-            Content = await task.CreateContentAsync(request, clock).ConfigureAwait(false),
-        };
 
-        foreach (var (name, value) in request.Headers)
-            AddHeader(message, name, value);
-        foreach (var (name, value) in _configuration.HttpAdditionalHeaders)
-        {
-            if (!request.Headers.ContainsKey(name) && Redirects.MaySendAppHeader(name, task.OriginalRequest.Url, request.Url))
-                AddHeader(message, name, value);
-        }
-        if (!message.Headers.Contains("User-Agent"))
-            message.Headers.TryAddWithoutValidation("User-Agent", s_userAgent);
-        if (authorization is not null)
-        {
-            message.Headers.Remove("Authorization");
-            message.Headers.TryAddWithoutValidation("Authorization", authorization);
-        }
-        AttachCookies(request, message);
-        return message;
-    }
-
-    private static void AddHeader(HttpRequestMessage message, string name, string value)
-    {
-        if (message.Headers.TryAddWithoutValidation(name, value))
-            return;
-        // Content headers (Content-Type, ...) belong to the body; a bodiless request gets an empty one to carry them.
-        message.Content ??= new ReadOnlyMemoryContent(ReadOnlyMemory<byte>.Empty);
-        message.Content.Headers.Remove(name);
-        message.Content.Headers.TryAddWithoutValidation(name, value);
-    }
-
-    private void AttachCookies(UrlRequest request, HttpRequestMessage message)
-    {
-        if (_configuration.HttpCookieStorage is not { } storage || !_configuration.HttpShouldSetCookies
-            || !request.HttpShouldHandleCookies || request.Headers.ContainsKey("Cookie"))
-            return;
-        if (HttpCookieStorage.CookieHeader(storage.CookiesFor(request.Url)) is { } header)
-            message.Headers.TryAddWithoutValidation("Cookie", header);
-    }
-
-    private void StoreCookies(UrlRequest request, HttpResponseMessage reply)
-    {
-        if (_configuration.HttpCookieStorage is not { } storage || !request.HttpShouldHandleCookies
-            || _configuration.HttpCookieAcceptPolicy == HttpCookieAcceptPolicy.Never
-            || !reply.Headers.TryGetValues("Set-Cookie", out var lines))
-            return;
-        var url = request.Url;
-        if (_configuration.HttpCookieAcceptPolicy == HttpCookieAcceptPolicy.OnlyFromMainDocumentDomain
-            && request.MainDocumentUrl is { } main
-            && !HttpCookieStorage.IsFromMainDocumentDomain(url, main))
-            return;
-        storage.SetCookies(HttpCookie.Parse(lines, url), url, mainDocumentUrl: null);
-    }
-
-    private static HttpUrlResponse ToUrlResponse(Uri url, HttpResponseMessage reply)
-    {
-        var headers = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.OrdinalIgnoreCase);
-        AddAll(headers, reply.Headers);
-        AddAll(headers, reply.Content.Headers);
-        return HttpUrlResponse.Create(url, (int)reply.StatusCode, $"HTTP/{reply.Version.Major}.{reply.Version.Minor}", headers.ToImmutable());
-    }
-
-    private static void AddAll(ImmutableDictionary<string, string>.Builder headers, HttpHeaders source)
-    {
-        foreach (var (name, values) in source.NonValidated)
-        {
-            string joined = string.Join(", ", values);
-            headers[name] = headers.TryGetValue(name, out var existing) ? existing + ", " + joined : joined;
-        }
-    }
-
-    /// <summary>
-    /// A connection pool with the configuration's settings and this session's TLS callbacks; for a
-    /// <paramref name="handshake"/>, one whose handler also holds that NTLM/Negotiate credential for that space only
-    /// (the server's origin, or the proxy), so the handshake stays on one connection and goes nowhere else.
-    /// </summary>
-    private HttpMessageInvoker CreateInvoker(UrlSessionConfiguration configuration, Handshake? handshake)
-    {
-        var handler = CreateHandler(configuration);
-        handler.SslOptions.RemoteCertificateValidationCallback = TrustServer;
-        handler.SslOptions.LocalCertificateSelectionCallback = SelectClientCertificate;
-        if (handshake is var (space, credential))
-        {
-            var origin = new UriBuilder(space.Protocol, space.Host, space.Port).Uri;
-            var credentials = new CredentialCache();
-            string[] schemes = space.AuthenticationMethod == UrlProtectionSpace.AuthenticationMethodDefault
-                ? ["Basic", "Digest", WindowsAuthentication.Ntlm, WindowsAuthentication.Negotiate]
-                : [WindowsAuthentication.SchemeOf(space)];
-            foreach (string scheme in schemes)
-                credentials.Add(origin, scheme, WindowsAuthentication.NetworkCredentialOf(credential));
-            handler.PreAuthenticate = false;
-            if (!space.IsProxy)
-                handler.Credentials = credentials;
-            else if (handler.Proxy is { } proxy)
-                proxy.Credentials = credentials;
-        }
-        return new HttpMessageInvoker(handler, disposeHandler: true);
-    }
-
-    private static SocketsHttpHandler CreateHandler(UrlSessionConfiguration configuration)
-    {
-        var handler = new SocketsHttpHandler
-        {
-            AllowAutoRedirect = false,
-            UseCookies = false,
-            AutomaticDecompression = DecompressionMethods.All,
-            MaxConnectionsPerServer = configuration.HttpMaximumConnectionsPerHost,
-            ConnectTimeout = configuration.TimeoutIntervalForRequest,
-            UseProxy = configuration.ConnectionProxy is not null,
-            Proxy = configuration.ConnectionProxy is { } proxy ? new SessionProxy(proxy) : null,
-        };
-        handler.SslOptions.EnabledSslProtocols = SslProtocolsBetween(configuration.TlsMinimumSupportedProtocolVersion, configuration.TlsMaximumSupportedProtocolVersion);
-        return handler;
-    }
-
-    private static SslProtocols SslProtocolsBetween(TlsProtocolVersion minimum, TlsProtocolVersion maximum)
-    {
-        var protocols = SslProtocols.None;
-#pragma warning disable SYSLIB0039 // TLS 1.0 and 1.1 are offered only when the configuration asks for them.
-        foreach (var (version, flag) in new[] { (TlsProtocolVersion.Tls10, SslProtocols.Tls), (TlsProtocolVersion.Tls11, SslProtocols.Tls11), (TlsProtocolVersion.Tls12, SslProtocols.Tls12), (TlsProtocolVersion.Tls13, SslProtocols.Tls13) })
-#pragma warning restore SYSLIB0039
-        {
-            if (version >= minimum && version <= maximum)
-                protocols |= flag;
-        }
-        return protocols;
-    }
-
-    /// <summary>Chooses the configuration's proxy by scheme and honours its exceptions.</summary>
-    private sealed class SessionProxy(UrlProxyConfiguration proxy) : IWebProxy
-    {
-        public ICredentials? Credentials { get; set; }
-
-        public Uri? GetProxy(Uri destination) =>
-            destination.Scheme == Uri.UriSchemeHttps ? proxy.HttpsProxy : proxy.HttpProxy;
-
-        public bool IsBypassed(Uri host) => GetProxy(host) is null || proxy.Bypasses(host.IdnHost);
-    }
 }

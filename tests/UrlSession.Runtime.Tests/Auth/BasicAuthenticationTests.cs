@@ -76,6 +76,30 @@ public sealed class BasicAuthenticationTests(TestServer server)
     }
 
     [Fact]
+    public async Task A_storage_that_overrides_the_task_form_of_the_default_credential_answers_for_the_task()
+    {
+        var storage = new PerTaskStorage();
+        var configuration = UrlSessionConfiguration.Ephemeral;
+        configuration.UrlCredentialStorage = storage;
+        await using var session = new UrlSession(configuration);
+        var (data, _) = await session.DataAsync(server.Url("/basic"), Ct);
+        Assert.Equal("welcome ada", Encoding.UTF8.GetString(data));
+        Assert.Equal(1, storage.Asked);
+    }
+
+    /// <summary>Apple's task-based storage method, overridden: keeps no credential, answers per task.</summary>
+    private sealed class PerTaskStorage : UrlCredentialStorage
+    {
+        public int Asked { get; private set; }
+
+        public override UrlCredential? GetDefaultCredential(UrlProtectionSpace space, UrlSessionTask task)
+        {
+            Asked++;
+            return s_ada;
+        }
+    }
+
+    [Fact]
     public async Task Cancelling_the_challenge_fails_the_task_with_Cancelled()
     {
         var (_, error, _) = await RunAsync(_ => (AuthChallengeDisposition.CancelAuthenticationChallenge, null));

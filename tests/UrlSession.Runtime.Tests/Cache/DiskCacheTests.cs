@@ -136,11 +136,19 @@ public sealed class EphemeralCacheTests(TestServer server)
         var watched = new[] { Path.GetTempPath(), Environment.GetEnvironmentVariable("XDG_CACHE_HOME")!, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), Environment.CurrentDirectory }
             .Where(Directory.Exists).Distinct().ToList();
         var created = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        // Other test processes of this user (the tour, the fetch sample, background apps) download into the user's
+        // own download folder under the watched home at the same time; a data task writes no download file.
+        string otherProcessesDownloads = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "UrlSession");
+        void Record(string path)
+        {
+            if (!path.StartsWith(otherProcessesDownloads, StringComparison.Ordinal))
+                created.Enqueue(path);
+        }
         var watchers = watched.Select(folder =>
         {
             var watcher = new FileSystemWatcher(folder) { IncludeSubdirectories = true, NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite };
-            watcher.Created += (_, e) => created.Enqueue(e.FullPath);
-            watcher.Changed += (_, e) => created.Enqueue(e.FullPath);
+            watcher.Created += (_, e) => Record(e.FullPath);
+            watcher.Changed += (_, e) => Record(e.FullPath);
             watcher.EnableRaisingEvents = true;
             return watcher;
         }).ToList();

@@ -18,6 +18,9 @@ public sealed class CookieRulesTests
     [InlineData("a=1; Domain=yokohama.kawasaki.jp", "https://shop.yokohama.kawasaki.jp/")]
     [InlineData("a=1; Domain=xn--55qx5d.cn", "https://example.xn--55qx5d.cn/")]
     [InlineData("a=1; Domain=公司.cn", "https://example.公司.cn/")]
+    // §5.2.3 strips one leading dot: the second one stays, and ".example.com" matches no host.
+    [InlineData("a=1; Domain=..example.com", "https://shop.example.com/")]
+    [InlineData("a=1; Domain=..example.com", "https://example.com/")]
     public void A_domain_that_is_a_public_suffix_or_another_site_is_refused(string setCookie, string url) => Assert.Null(One(setCookie, url));
 
     [Theory]
@@ -32,6 +35,7 @@ public sealed class CookieRulesTests
     [InlineData("a=1; Domain=example.internal-tld", "https://www.example.internal-tld/", "example.internal-tld")]
     [InlineData("a=1; Domain=.Example.COM", "https://shop.example.com/", "example.com")]
     [InlineData("a=1", "https://shop.example.com/", "shop.example.com")]
+    [InlineData("a=1; Domain=.", "https://shop.example.com/", "shop.example.com")]
     public void A_registrable_domain_or_the_host_itself_is_accepted(string setCookie, string url, string domain) =>
         Assert.Equal(domain, One(setCookie, url)!.Domain);
 
@@ -57,4 +61,45 @@ public sealed class CookieRulesTests
         var gone = One("a=1; Expires=Wed, 01 Jan 2070 00:00:00 GMT; Max-Age=0", "https://example.com/")!;
         Assert.True(gone.ExpiresDate < DateTimeOffset.UtcNow);
     }
+
+    [Theory]
+    [InlineData("a=1; Max-Age=+60", true)]
+    [InlineData("a=1; Max-Age=60s", true)]
+    [InlineData("a=1; Max-Age=", true)]
+    [InlineData("a=1; Max-Age=99999999999999999999999", false)]
+    [InlineData("a=1; Max-Age=60", false)]
+    public void Max_Age_must_be_digits_and_one_too_large_for_a_number_is_the_longest_lifetime(string setCookie, bool sessionOnly)
+    {
+        var cookie = One(setCookie, "https://example.com/")!;
+        Assert.Equal(sessionOnly, cookie.IsSessionOnly);
+        Assert.False(cookie.IsExpired(DateTimeOffset.UtcNow));
+    }
+
+    [Fact]
+    public void A_negative_Max_Age_of_any_size_deletes() =>
+        Assert.True(One("a=1; Max-Age=-99999999999999999999999", "https://example.com/")!.IsExpired(DateTimeOffset.UtcNow));
+
+    [Fact]
+    public void A_domain_attribute_of_a_lone_dot_makes_a_host_only_cookie() =>
+        Assert.True(One("a=1; Domain=.", "https://shop.example.com/")!.IsHostOnly);
+
+    [Theory]
+    [InlineData("foo", "foo")]
+    [InlineData("=foo", "foo")]
+    [InlineData("  foo  ; Path=/", "foo")]
+    public void A_pair_without_a_name_is_a_nameless_cookie_as_in_RFC_6265bis(string setCookie, string value)
+    {
+        var cookie = One(setCookie, "https://example.com/")!;
+        Assert.Equal(("", value), (cookie.Name, cookie.Value));
+        Assert.Equal($"{value}; b=2", HttpCookieStorage.CookieHeader([cookie, new HttpCookie("b", "2", "example.com")]));
+    }
+
+    [Theory]
+    [InlineData("=")]
+    [InlineData("")]
+    [InlineData("; Path=/")]
+    [InlineData("=__Secure-id=1; Secure")]
+    [InlineData("=__Host-id=1; Secure; Path=/")]
+    public void A_nameless_cookie_without_a_value_or_that_reads_as_a_prefixed_name_is_dropped(string setCookie) =>
+        Assert.Null(One(setCookie, "https://example.com/"));
 }

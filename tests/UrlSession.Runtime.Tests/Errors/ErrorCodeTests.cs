@@ -33,9 +33,10 @@ public sealed class ErrorCodeTests(TestServer server)
     public void A_name_resolution_failure_maps_to_CannotFindHost()
     {
         // Resolving a made-up name would send a DNS query off this machine, so the mapping is checked directly.
-        using var clock = new TransferClock(CancellationToken.None, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        using var signal = new CancellationTokenSource();
+        using var clock = new TransferClock(null, signal, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         var failure = new HttpRequestException(HttpRequestError.NameResolutionError, "no such host", new SocketException((int)SocketError.HostNotFound));
-        Assert.Equal(UrlErrorCode.CannotFindHost, ErrorMapping.ToUrlError(failure, new Uri("http://nowhere.invalid/"), clock, CancellationToken.None).Code);
+        Assert.Equal(UrlErrorCode.CannotFindHost, ErrorMapping.ToUrlError(failure, new Uri("http://nowhere.invalid/"), clock, cancelled: false).Code);
     }
 
     [Theory]

@@ -239,7 +239,7 @@ public sealed partial class HostileServerTests(TestServer server)
             heads.Enqueue(await ReadHeadAsync(stream, ct));
             string body = $"v{heads.Count}";
             await stream.WriteAsync(Encoding.Latin1.GetBytes(
-                $"HTTP/1.1 200 OK\r\nCache-Control: max-age=0\r\n{header}: {value}\r\nContent-Length: 2\r\n\r\n{body}"), ct);
+                $"HTTP/1.1 200 OK\r\nCache-Control: max-age=0\r\n{header}: {value}\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{body}"), ct);
         });
         await using var session = new UrlSession(UrlSessionConfiguration.Ephemeral);
 

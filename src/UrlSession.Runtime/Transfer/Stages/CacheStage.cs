@@ -13,7 +13,7 @@ namespace UrlLoading.Transfer;
 /// Apple's request cache policies): served fresh, revalidated, served stale when RFC 5861 allows, or fetched and
 /// stored once its body has been read.
 /// </summary>
-internal static class ResponseCache
+internal static class CacheStage
 {
     public static async Task<Exchange> SendAsync(TransferEngine engine, UrlCache cache, UrlSessionConfiguration configuration, UrlSessionTask task, TransferClock clock, MetricsRecorder metrics)
     {
@@ -104,7 +104,7 @@ internal static class ResponseCache
         {
             exchange = await engine.SendToNetworkAsync(task, clock, metrics, conditional).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is HttpRequestException or UrlError or OperationCanceledException && !task.CancellationToken.IsCancellationRequested && StaleIfError(entry, request, age, lifetime))
+        catch (Exception e) when (e is HttpRequestException or UrlError or OperationCanceledException && !task.IsCancelled && StaleIfError(entry, request, age, lifetime))
         {
             return FromCache(entry, request, age, requestTime);
         }
@@ -205,12 +205,9 @@ internal static class ResponseCache
     private static Exchange FromCache(CacheEntry entry, UrlRequest request, TimeSpan age, DateTimeOffset requestTime)
     {
         var stored = entry.Response;
-        var headers = new Dictionary<string, string>(stored.Headers, StringComparer.OrdinalIgnoreCase)
-        {
-            ["Age"] = ((long)Math.Max(0, age.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture),
-        };
-        var response = new HttpUrlResponse(stored.Url, stored.StatusCode, stored.HttpVersion, headers);
-        var message = new HttpResponseMessage((HttpStatusCode)stored.StatusCode) { Content = new ReadOnlyMemoryContent(entry.Cached.Data), Version = HttpVersion.Version11 };
+        var (statusCode, headers, body) = HttpCaching.Answer(entry, request, age);
+        var response = new HttpUrlResponse(stored.Url, statusCode, stored.HttpVersion, headers);
+        var message = new HttpResponseMessage((HttpStatusCode)statusCode) { Content = new ReadOnlyMemoryContent(body), Version = HttpVersion.Version11 };
         return new Exchange(request, message, response, requestTime, DateTimeOffset.UtcNow);
     }
 

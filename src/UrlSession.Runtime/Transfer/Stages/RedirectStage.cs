@@ -3,7 +3,7 @@ using System;
 namespace UrlLoading.Transfer;
 
 /// <summary>Apple's redirect rules: which statuses are followed and what the next request looks like.</summary>
-internal static class Redirects
+internal static class RedirectStage
 {
     private static readonly string[] s_originBoundHeaders = ["Authorization", "Proxy-Authorization", "Cookie"];
 
