@@ -162,7 +162,7 @@ public sealed class UrlSessionWebSocketTask : UrlSessionTask
         }
         catch (Exception e)
         {
-            var error = ErrorMapping.ToUrlError(e, CurrentRequest.Url, clock, CancellationToken);
+            var error = ErrorMapping.ToUrlError(e, CurrentRequest.Url, clock, IsCancelled);
             _connection.End(error);
             throw error;
         }
