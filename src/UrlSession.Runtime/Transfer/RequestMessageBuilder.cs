@@ -43,6 +43,10 @@ internal sealed class RequestMessageBuilder(UrlSessionConfiguration configuratio
             }
         }
         AddUserAgent(message);
+        // Apple's default for a body set on the request itself: a form, unless the app said otherwise.
+        if (request.HttpBody is not null && task is not UrlSessionUploadTask && message.Content is { } content
+            && content.Headers.ContentType is null)
+            content.Headers.TryAddWithoutValidation("Content-Type", "application/x-www-form-urlencoded");
         if (authorization is not null)
         {
             message.Headers.Remove("Authorization");
