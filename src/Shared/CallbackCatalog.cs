@@ -37,7 +37,7 @@ internal sealed class CallbackDefinition(string name, string flag, string protoc
     /// <summary>The <c>UrlSessionCallbacks</c> member.</summary>
     public string Flag { get; } = flag;
 
-    /// <summary>Apple's protocol: session, task, data, download or webSocket.</summary>
+    /// <summary>Apple's protocol: session, task, data or download.</summary>
     public string Protocol { get; } = protocol;
 
     /// <summary>What the callback answers, or null for a notification.</summary>
@@ -60,9 +60,6 @@ internal static class CallbackCatalog
     private static readonly TypeRef Task = new("UrlLoading.UrlSessionTask", "global::UrlLoading.UrlSessionTask");
     private static readonly TypeRef DataTask = new("UrlLoading.UrlSessionDataTask", "global::UrlLoading.UrlSessionDataTask");
     private static readonly TypeRef DownloadTask = new("UrlLoading.UrlSessionDownloadTask", "global::UrlLoading.UrlSessionDownloadTask");
-    private static readonly TypeRef WebSocketTask = new("UrlLoading.UrlSessionWebSocketTask", "global::UrlLoading.UrlSessionWebSocketTask");
-    private static readonly TypeRef CloseCode = new("UrlLoading.UrlSessionWebSocketCloseCode", "global::UrlLoading.UrlSessionWebSocketCloseCode");
-    private static readonly TypeRef NullableString = new("System.String", "string?");
     private static readonly TypeRef Request = new("UrlLoading.UrlRequest", "global::UrlLoading.UrlRequest");
     private static readonly TypeRef NullableRequest = new("UrlLoading.UrlRequest", "global::UrlLoading.UrlRequest?");
     private static readonly TypeRef Response = new("UrlLoading.UrlResponse", "global::UrlLoading.UrlResponse");
@@ -129,12 +126,7 @@ internal static class CallbackCatalog
             new CallbackParameter("totalBytesWritten", Int64), new CallbackParameter("totalBytesExpectedToWrite", Int64)),
         new CallbackDefinition("DidResumeAtOffset", "DidResumeAtOffset", "download", null,
             new CallbackParameter("task", DownloadTask), new CallbackParameter("fileOffset", Int64),
-            new CallbackParameter("expectedTotalBytes", Int64)),
-        new CallbackDefinition("DidOpenWithProtocol", "DidOpenWithProtocol", "webSocket", null,
-            new CallbackParameter("task", WebSocketTask), new CallbackParameter("protocol", NullableString)),
-        new CallbackDefinition("DidCloseWith", "DidCloseWith", "webSocket", null,
-            new CallbackParameter("task", WebSocketTask), new CallbackParameter("closeCode", CloseCode),
-            new CallbackParameter("reason", Bytes)));
+            new CallbackParameter("expectedTotalBytes", Int64)));
 
     public static bool IsCallbackName(string name)
     {

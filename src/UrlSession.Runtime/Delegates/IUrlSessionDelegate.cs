@@ -5,7 +5,7 @@ using System.Threading.Tasks;
 namespace UrlLoading;
 
 /// <summary>
-/// Every callback of Apple's session, task, data, download and WebSocket delegate protocols, each with Apple's default
+/// Every callback of Apple's session, task, data and download delegate protocols, each with Apple's default
 /// behaviour. Write a <c>[UrlSessionDelegate] partial class</c> and let the generator implement this; implement it
 /// by hand only when you need to, and then set <see cref="Callbacks"/> to the callbacks you override.
 /// Callbacks for one session run one at a time on its <see cref="DelegateQueue"/>, and the transfer waits for each.
@@ -158,22 +158,4 @@ public interface IUrlSessionDelegate
     /// <param name="expectedTotalBytes">The expected total, or -1 when unknown.</param>
     /// <returns>A task the session waits for.</returns>
     ValueTask DidResumeAtOffset(UrlSession session, UrlSessionDownloadTask task, long fileOffset, long expectedTotalBytes) => default;
-
-    /// <summary>A WebSocket task's opening handshake succeeded; messages flow from now on.</summary>
-    /// <param name="session">The session.</param>
-    /// <param name="task">The task.</param>
-    /// <param name="protocol">The subprotocol the server chose from those offered, or null.</param>
-    /// <returns>A task the session waits for before the first message is received.</returns>
-    ValueTask DidOpenWithProtocol(UrlSession session, UrlSessionWebSocketTask task, string? protocol) => default;
-
-    /// <summary>
-    /// A WebSocket task received the server's close frame and the closing handshake is done; <c>DidCompleteWithError</c>
-    /// follows. Not called when the connection ends without one (see <see cref="UrlSessionWebSocketTask.CloseCode"/>).
-    /// </summary>
-    /// <param name="session">The session.</param>
-    /// <param name="task">The task.</param>
-    /// <param name="closeCode">The server's close code (<see cref="UrlSessionWebSocketCloseCode.NoStatusReceived"/> when its frame had none).</param>
-    /// <param name="reason">The server's reason, usually UTF-8 text; empty when there was none. Owned by the caller.</param>
-    /// <returns>A task the session waits for.</returns>
-    ValueTask DidCloseWith(UrlSession session, UrlSessionWebSocketTask task, UrlSessionWebSocketCloseCode closeCode, ReadOnlyMemory<byte> reason) => default;
 }

@@ -50,10 +50,6 @@ public enum UrlSessionCallbacks
     DidWriteData = 1 << 17,
     /// <summary><c>DidResumeAtOffset</c>.</summary>
     DidResumeAtOffset = 1 << 18,
-    /// <summary><c>DidOpenWithProtocol</c>.</summary>
-    DidOpenWithProtocol = 1 << 19,
-    /// <summary><c>DidCloseWith</c>.</summary>
-    DidCloseWith = 1 << 20,
     /// <summary>Every callback.</summary>
-    All = (1 << 21) - 1,
+    All = (1 << 19) - 1,
 }

@@ -1,8 +1,6 @@
 using System;
-using System.Collections.Generic;
 using System.Threading.Tasks;
 using UrlLoading.Transfer;
-using UrlLoading.WebSockets;
 
 namespace UrlLoading;
 
@@ -134,32 +132,6 @@ public sealed partial class UrlSession
         if (!Answers(UrlSessionCallbacks.NeedNewBodyStream))
             throw new InvalidOperationException("A streamed upload needs the session delegate to answer NeedNewBodyStream (see US2301); give the delegate a NeedNewBodyStream method, or upload from a file or bytes.");
         return CreateUploadTask(streamedRequest, null, null, null, null);
-    }
-
-    /// <summary>Creates a suspended WebSocket task for a <c>ws</c> or <c>wss</c> URL (Apple's <c>webSocketTask(with:)</c>). Call <see cref="UrlSessionTask.Resume"/> to connect.</summary>
-    /// <param name="url">The WebSocket URL (<c>http</c> and <c>https</c> are accepted too).</param>
-    /// <returns>The task.</returns>
-    /// <exception cref="InvalidOperationException">The session is a background session.</exception>
-    public UrlSessionWebSocketTask WebSocketTask(Uri url) => WebSocketTask(url, []);
-
-    /// <summary>Creates a suspended WebSocket task that offers <paramref name="protocols"/> (<c>Sec-WebSocket-Protocol</c>); <c>DidOpenWithProtocol</c> reports the server's choice.</summary>
-    /// <param name="url">The WebSocket URL.</param>
-    /// <param name="protocols">The subprotocols to offer, most preferred first.</param>
-    /// <returns>The task.</returns>
-    /// <exception cref="InvalidOperationException">The session is a background session.</exception>
-    public UrlSessionWebSocketTask WebSocketTask(Uri url, IReadOnlyList<string> protocols) =>
-        WebSocketTask(WebSocketHandshake.RequestFor(url, protocols));
-
-    /// <summary>Creates a suspended WebSocket task whose opening handshake is <paramref name="request"/> (a GET without a body; its headers are sent).</summary>
-    /// <param name="request">The handshake request; a <c>Sec-WebSocket-Protocol</c> header in it offers subprotocols.</param>
-    /// <returns>The task.</returns>
-    /// <exception cref="InvalidOperationException">The session is a background session.</exception>
-    public UrlSessionWebSocketTask WebSocketTask(UrlRequest request)
-    {
-        var handshake = WebSocketHandshake.Normalize(request);
-        if (ConfigurationSnapshot.IsBackground)
-            throw new InvalidOperationException("Background sessions do not run WebSocket tasks: urlsessiond carries downloads and file uploads, not live connections. Use a default or ephemeral session.");
-        return Register(handshake, static (session, identifier, r) => new UrlSessionWebSocketTask(session, identifier, r));
     }
 
     private UrlSessionDataTask CreateDataTask(UrlRequest request, Action<byte[]?, UrlResponse?, UrlError?>? handler,

@@ -184,21 +184,6 @@ public abstract class UrlSessionTask
             _ = RunAsync();
     }
 
-    /// <summary>
-    /// Moves a started task to <see cref="UrlSessionTaskState.Canceling"/> without stopping its transfer, for a
-    /// WebSocket task's closing handshake. False when it never started, or is already cancelling or completed.
-    /// </summary>
-    private protected bool TryMarkCanceling()
-    {
-        lock (_gate)
-        {
-            if (!_started || _state is UrlSessionTaskState.Canceling or UrlSessionTaskState.Completed)
-                return false;
-            _state = UrlSessionTaskState.Canceling;
-            return true;
-        }
-    }
-
     /// <inheritdoc />
     public override string ToString() => $"{GetType().Name} {{ TaskIdentifier = {TaskIdentifier}, State = {State}, Url = {CurrentRequest.Url} }}";
 
