@@ -17,7 +17,7 @@ internal sealed class DaemonLog : IDisposable
 
     public DaemonLog(string path, bool console)
     {
-        PrivateStateFile.Ensure(path);
+        PrivateFile.EnsureOwn(path);
         var file = PrivateFile.OpenExisting(path, FileAccess.Write, FileShare.ReadWrite);
         file.Seek(0, SeekOrigin.End);
         _file = new StreamWriter(file) { AutoFlush = true };

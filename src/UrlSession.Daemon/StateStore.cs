@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using UrlLoading.Background;
+using UrlLoading.Security;
 
 namespace UrlLoading.Daemon;
 
@@ -30,9 +31,7 @@ internal sealed class StateStore : IAsyncDisposable
     {
         // The database keeps what a retry must send again (URLs with passwords, Authorization headers): 0600, and SQLite
         // gives its -wal and -shm the database's mode.
-        PrivateStateFile.Ensure(path);
-        PrivateStateFile.TightenIfPresent(path + "-wal");
-        PrivateStateFile.TightenIfPresent(path + "-shm");
+        PrivateFile.EnsureOwnDatabase(path);
         _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         _db.Open();
         // The WAL is cut back to 1 MiB after each checkpoint, so a burst of 10,000 tasks does not leave a large file behind.

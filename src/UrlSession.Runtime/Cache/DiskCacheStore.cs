@@ -58,26 +58,7 @@ internal sealed class DiskCacheStore : IDisposable
             return;
         }
         PrivateFolder.Ensure(folder, "the UrlCache's directory");
-        if (FileStatus.OfPath(index) is null)
-        {
-            try
-            {
-                PrivateFile.CreateNew(index).Dispose();
-            }
-            catch (IOException) when (FileStatus.OfPath(index) is not null)
-            {
-                // Another cache object of this folder made it at the same moment.
-            }
-        }
-        foreach (string file in (ReadOnlySpan<string>)[index, index + "-wal", index + "-shm"])
-        {
-            if (FileStatus.OfPath(file) is { } status)
-            {
-                PrivateFile.CheckOwn(file);
-                if (status.IsOpenToOthers)
-                    File.SetUnixFileMode(file, PrivateFile.Mode);
-            }
-        }
+        PrivateFile.EnsureOwnDatabase(index);
     }
 
     public long Usage

@@ -63,4 +63,49 @@ internal static class PrivateFile
             throw new UnauthorizedAccessException($"{path} has {status.Links} hard links, so it may be another file's second name; it was not used.");
         return status;
     }
+    /// <summary>
+    /// Creates an empty file with mode 0600 at <paramref name="path"/>, or checks the one already there (a regular file
+    /// of this user's with one link) and tightens it to 0600.
+    /// </summary>
+    public static void EnsureOwn(string path)
+    {
+        if (FileStatus.OfPath(path) is null)
+        {
+            try
+            {
+                CreateNew(path).Dispose();
+                return;
+            }
+            catch (IOException) when (FileStatus.OfPath(path) is not null)
+            {
+                // Something appeared at that name meanwhile: checked below like any existing file.
+            }
+        }
+        Tighten(path);
+    }
+
+    /// <summary>
+    /// An SQLite database that is this user's alone: the file is made (or checked and tightened) 0600 before SQLite
+    /// opens it, so the <c>-wal</c> and <c>-shm</c> files SQLite creates get its mode; existing ones are tightened too.
+    /// </summary>
+    public static void EnsureOwnDatabase(string path)
+    {
+        EnsureOwn(path);
+        TightenIfPresent(path + "-wal");
+        TightenIfPresent(path + "-shm");
+    }
+
+    /// <summary>Checks and tightens the file at <paramref name="path"/> to 0600 when there is one.</summary>
+    public static void TightenIfPresent(string path)
+    {
+        if (FileStatus.OfPath(path) is not null)
+            Tighten(path);
+    }
+
+    private static void Tighten(string path)
+    {
+        var status = CheckOwn(path);
+        if (status.IsOpenToOthers)
+            File.SetUnixFileMode(path, status.Mode & Mode);
+    }
 }
